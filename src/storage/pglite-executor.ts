@@ -1,0 +1,23 @@
+import { mkdirSync } from "node:fs";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
+import type { SqlExecutor } from "./sql-executor.ts";
+
+/** Embedded PostgreSQL (PGlite, WebAssembly) persisted to `dir`, or in memory when `dir` is undefined. */
+export async function pgliteExecutor(dir: string | undefined): Promise<SqlExecutor> {
+  if (dir !== undefined) mkdirSync(dir, { recursive: true });
+  const db = dir === undefined ? new PGlite() : new PGlite(dir);
+  await db.waitReady;
+  const wrap =
+    (c: PGlite | Transaction): SqlExecutor["query"] =>
+    async <R extends Record<string, unknown>>(text: string, params?: unknown[]) =>
+      (await c.query<R>(text, params)).rows;
+  return {
+    query: wrap(db),
+    transaction: (fn) =>
+      db.transaction(async (t) => {
+        const tx: SqlExecutor = { query: wrap(t), transaction: (inner) => inner(tx), close: async () => {} };
+        return fn(tx);
+      }),
+    close: () => db.close(),
+  };
+}

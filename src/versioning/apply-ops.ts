@@ -1,0 +1,190 @@
+import { type Conflict, FloeError, badRequest } from "../core/errors.ts";
+import { checkContent, sameContent, withId } from "./content.ts";
+import { checkKey, decodeKey, encodeKey, keyToString, prefixRange } from "./keys.ts";
+import type { Content, ContentKey, Operation } from "./model.ts";
+import type { StoredOp } from "./objects.ts";
+import { TreeReader, type NodeLoader, TreeWriter } from "./tree.ts";
+
+export interface AppliedOps {
+  readonly tree: string | null;
+  readonly stored: StoredOp[];
+  readonly added: Array<{ key: ContentKey; contentId: string }>;
+  readonly writer: TreeWriter;
+}
+
+const conflict = (conflictType: Conflict["conflictType"], key: ContentKey, message: string): Conflict => ({
+  conflictType,
+  key,
+  message,
+});
+
+/** Checks operations from outside: shape, keys, content; no key twice. */
+export function checkOperations(ops: unknown): Operation[] {
+  if (!Array.isArray(ops)) throw badRequest("operations must be an array");
+  const seen = new Set<string>();
+  return ops.map((op, i) => {
+    if (op === null || typeof op !== "object") throw badRequest(`operation ${i} must be an object`);
+    const o = op as Record<string, unknown>;
+    const key = checkKey(o.key, `key of operation ${i}`);
+    const k = encodeKey(key);
+    if (seen.has(k)) throw badRequest(`key '${keyToString(key)}' appears in more than one operation`);
+    seen.add(k);
+    switch (o.type) {
+      case "PUT":
+        return { type: "PUT", key, content: checkContent(o.content, key) };
+      case "DELETE":
+        return { type: "DELETE", key };
+      case "UNCHANGED":
+        return { type: "UNCHANGED", key };
+      default:
+        throw badRequest(
+          `operation ${i} has unknown type '${String(o.type)}'; expected PUT, DELETE or UNCHANGED`,
+        );
+    }
+  });
+}
+
+/**
+ * Applies checked operations to the head tree, as Nessie does: every touched key must have the
+ * same value at `expectedTree` as at `headTree`; a PUT without id creates content (the key must be
+ * free), a PUT with id updates that content (same id, same type) or moves it from a key deleted in
+ * the same commit; a DELETE needs the key; a namespace must exist above new content and cannot be
+ * deleted while it has children. All conflicts are reported at once.
+ */
+export async function applyOperations(
+  load: NodeLoader,
+  headTree: string | null,
+  expectedTree: string | null,
+  ops: readonly Operation[],
+): Promise<AppliedOps> {
+  const reader = new TreeReader(load);
+  const conflicts: Conflict[] = [];
+  const current = new Map<string, Content | undefined>();
+  for (const op of ops) {
+    const k = encodeKey(op.key);
+    const head = await reader.get(headTree, k);
+    current.set(k, head);
+    if (expectedTree !== headTree) {
+      const expected = await reader.get(expectedTree, k);
+      if (!sameContent(expected, head)) {
+        conflicts.push(
+          expected === undefined
+            ? conflict("KEY_EXISTS", op.key, `key '${keyToString(op.key)}' was added since the expected hash`)
+            : conflict(
+                "VALUE_DIFFERS",
+                op.key,
+                `values of existing and expected content for key '${keyToString(op.key)}' are different`,
+              ),
+        );
+      }
+    }
+  }
+  const deletedIds = new Set<string>();
+  for (const op of ops) {
+    const existing = current.get(encodeKey(op.key));
+    if (op.type === "DELETE" && existing) deletedIds.add(existing.id);
+  }
+
+  const writer = new TreeWriter(load);
+  let tree = headTree;
+  const stored: StoredOp[] = [];
+  const added: Array<{ key: ContentKey; contentId: string }> = [];
+  const deletedNamespaces: ContentKey[] = [];
+  for (const op of ops) {
+    const k = encodeKey(op.key);
+    const existing = current.get(k);
+    const name = keyToString(op.key);
+    if (op.type === "UNCHANGED") continue;
+    if (op.type === "DELETE") {
+      if (!existing) {
+        conflicts.push(conflict("KEY_DOES_NOT_EXIST", op.key, `key '${name}' does not exist`));
+        continue;
+      }
+      if (existing.type === "NAMESPACE") deletedNamespaces.push(op.key);
+      tree = await writer.delete(tree, k);
+      stored.push({ type: "DELETE", key: op.key });
+      continue;
+    }
+    const { content } = op;
+    if (content.id === undefined) {
+      if (existing) {
+        conflicts.push(conflict("KEY_EXISTS", op.key, `key '${name}' already exists`));
+        continue;
+      }
+    } else if (existing) {
+      if (existing.id !== content.id) {
+        conflicts.push(
+          conflict(
+            "CONTENT_ID_DIFFERS",
+            op.key,
+            `content id '${content.id}' does not match the existing id '${existing.id}' of key '${name}'`,
+          ),
+        );
+        continue;
+      }
+      if (existing.type !== content.type) {
+        conflicts.push(
+          conflict("PAYLOAD_DIFFERS", op.key, `key '${name}' holds ${existing.type}, not ${content.type}`),
+        );
+        continue;
+      }
+    } else if (!deletedIds.has(content.id)) {
+      conflicts.push(
+        conflict(
+          "KEY_DOES_NOT_EXIST",
+          op.key,
+          `key '${name}' does not exist; a PUT with a content id must update existing content`,
+        ),
+      );
+      continue;
+    }
+    const value = withId(content, op.key);
+    if (content.id === undefined) added.push({ key: op.key, contentId: value.id });
+    tree = await writer.put(tree, k, value);
+    stored.push({ type: "PUT", key: op.key, content: value });
+  }
+
+  // Namespaces: new content needs its parent namespace; a deleted namespace must be empty.
+  for (const op of ops) {
+    if (op.type !== "PUT" || op.key.length < 2) continue;
+    const parent = op.key.slice(0, -1);
+    const ns = await writer.get(tree, encodeKey(parent));
+    if (!ns) {
+      conflicts.push(conflict("NAMESPACE_ABSENT", parent, `namespace '${keyToString(parent)}' must exist`));
+    } else if (ns.type !== "NAMESPACE") {
+      conflicts.push(
+        conflict(
+          "NAMESPACE_NOT_NAMESPACE",
+          parent,
+          `'${keyToString(parent)}' is not a namespace but ${ns.type}`,
+        ),
+      );
+    }
+  }
+  for (const ns of deletedNamespaces) {
+    const { lo, hi } = prefixRange(ns);
+    for await (const [child] of writer.range(tree, lo + "\u0000", hi)) {
+      conflicts.push(
+        conflict(
+          "NAMESPACE_NOT_EMPTY",
+          ns,
+          `namespace '${keyToString(ns)}' is not empty: it holds '${keyToString(decodeKey(child))}'`,
+        ),
+      );
+      break;
+    }
+  }
+  if (conflicts.length > 0) throw conflictError(conflicts);
+  return { tree, stored, added, writer };
+}
+
+export function conflictError(conflicts: Conflict[]): FloeError {
+  const msg = conflicts.map((c) => c.message).join("; ");
+  return new FloeError(
+    "REFERENCE_CONFLICT",
+    `There are conflicts that prevent committing the provided operations: ${msg}.`,
+    {
+      conflicts,
+    },
+  );
+}

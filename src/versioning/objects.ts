@@ -1,0 +1,117 @@
+import { FloeError } from "../core/errors.ts";
+import type { KvStore } from "../storage/kv.ts";
+import { NO_ANCESTOR_HASH, canonicalJson, sha256Hex } from "./hash.ts";
+import { Lru } from "./lru.ts";
+import type { Content, ContentKey } from "./model.ts";
+import type { TreeNode } from "./tree.ts";
+
+/** An operation as a commit records it (for `log` with fetch=ALL). */
+export type StoredOp =
+  | { readonly type: "PUT"; readonly key: ContentKey; readonly content: Content }
+  | { readonly type: "DELETE"; readonly key: ContentKey };
+
+export interface StoredMeta {
+  readonly committer: string;
+  readonly authors: readonly string[];
+  readonly allSignedOffBy: readonly string[];
+  readonly message: string;
+  readonly commitTime: string;
+  readonly authorTime: string;
+  readonly allProperties: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A commit as stored: immutable, addressed by the SHA-256 of its canonical JSON. */
+export interface CommitObject {
+  readonly parents: readonly string[];
+  readonly tree: string | null;
+  /** Number of commits on the first-parent chain, root commit = 1; the no-ancestor commit = 0. */
+  readonly seq: number;
+  readonly meta: StoredMeta;
+  readonly ops: readonly StoredOp[];
+}
+
+export interface HashedCommit extends CommitObject {
+  readonly hash: string;
+}
+
+const EPOCH = new Date(0).toISOString();
+
+/** The virtual commit before all others. */
+export const NO_ANCESTOR: HashedCommit = {
+  hash: NO_ANCESTOR_HASH,
+  parents: [],
+  tree: null,
+  seq: 0,
+  meta: {
+    committer: "",
+    authors: [],
+    allSignedOffBy: [],
+    message: "",
+    commitTime: EPOCH,
+    authorTime: EPOCH,
+    allProperties: {},
+  },
+  ops: [],
+};
+
+export function hashCommit(c: CommitObject): HashedCommit {
+  return { ...c, hash: sha256Hex(canonicalJson(c)) };
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const NODE = "n:";
+const COMMIT = "c:";
+
+/**
+ * Immutable objects (tree nodes and commits) in the KV, with caches: objects never change, so a
+ * cached object is always right.
+ */
+export class ObjectStore {
+  private readonly nodes = new Lru<string, TreeNode>(50_000);
+  private readonly commits = new Lru<string, HashedCommit>(50_000);
+
+  constructor(private readonly kv: KvStore) {}
+
+  readonly loadNode = async (hash: string): Promise<TreeNode> => {
+    const cached = this.nodes.get(hash);
+    if (cached) return cached;
+    const raw = await this.kv.get(NODE + hash);
+    if (!raw) throw new FloeError("INTERNAL", `tree node ${hash} is missing from the store`);
+    const node = JSON.parse(dec.decode(raw)) as TreeNode;
+    this.nodes.set(hash, node);
+    return node;
+  };
+
+  /** The commit with this full hash, or undefined. */
+  async findCommit(hash: string): Promise<HashedCommit | undefined> {
+    if (hash === NO_ANCESTOR_HASH) return NO_ANCESTOR;
+    const cached = this.commits.get(hash);
+    if (cached) return cached;
+    const raw = await this.kv.get(COMMIT + hash);
+    if (!raw) return undefined;
+    const c = { ...(JSON.parse(dec.decode(raw)) as CommitObject), hash };
+    this.commits.set(hash, c);
+    return c;
+  }
+
+  /** Full hashes of commits starting with `prefix` (at most `limit`). */
+  async commitsWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    const rows = await this.kv.scan(COMMIT + prefix, { limit });
+    const out = rows.map(([k]) => k.slice(COMMIT.length));
+    if (NO_ANCESTOR_HASH.startsWith(prefix)) out.unshift(NO_ANCESTOR_HASH);
+    return out.slice(0, limit);
+  }
+
+  async write(nodes: Iterable<[string, TreeNode]>, commits: Iterable<HashedCommit>): Promise<void> {
+    const entries: Array<[string, Uint8Array]> = [];
+    for (const [h, n] of nodes) entries.push([NODE + h, enc.encode(canonicalJson(n))]);
+    for (const c of commits) {
+      const { hash, ...body } = c;
+      entries.push([COMMIT + hash, enc.encode(canonicalJson(body))]);
+    }
+    await this.kv.putIfAbsent(entries);
+    for (const [h, n] of nodes) this.nodes.set(h, n);
+    for (const c of commits) this.commits.set(c.hash, c);
+  }
+}

@@ -99,6 +99,9 @@ export interface VersionStoreApi {
     opts?: MergeOptions,
   ): Promise<MergeResult>;
 
+  /** Counters since start, for `/metrics`: commits made, commits refused by conflicts, ref-swap retries. */
+  readonly stats: Readonly<{ commits: number; conflicts: number; retries: number }>;
+
   /** Reachability of the database, for `/readyz`. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,352 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { badRequest } from "./errors.ts";
+
+/**
+ * floe's one configuration. Every setting has a file key (the property name), an environment
+ * variable and a flag; later sources win: defaults < config file < `FLOE_*` environment < flags.
+ * `docs/configuration.md` lists them; `floe config` prints the effective values and their sources.
+ */
+export interface FloeConfig {
+  /** Metadata store URL: `pglite:<dir>`, `pglite:memory` or `postgres://…`. */
+  readonly store: string;
+  /** Connections per process when `store` is PostgreSQL. */
+  readonly storePoolSize: number;
+  /** Where table data lives: a local directory or an `s3://` URI. */
+  readonly warehouse: string;
+  readonly host: string;
+  /** 0 lets the operating system choose a free port. */
+  readonly port: number;
+  readonly defaultBranch: string;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit: number;
+  readonly logLevel: LogLevel;
+  /** Where the server's JSON log goes: a file path, or `-` for standard output. */
+  readonly logFile: string;
+  /** The server the client commands talk to; derived from host and port when not set. */
+  readonly uri: string;
+}
+
+export type ConfigKey = keyof FloeConfig;
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where a setting's value came from, for error messages and `floe config`. */
+export type Source =
+  | { readonly kind: "default" }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "env"; readonly name: string }
+  | { readonly kind: "flag"; readonly name: string }
+  | { readonly kind: "derived" };
+
+export interface LoadedConfig {
+  readonly config: FloeConfig;
+  readonly sources: Readonly<Record<ConfigKey, Source>>;
+  /** The config file that was read, if any. */
+  readonly file?: string;
+}
+
+/** A raw value as a source gives it: strings from the environment and flags, anything from a file. */
+type Raw = unknown;
+
+interface Setting<K extends ConfigKey> {
+  readonly env: string;
+  readonly flag: string;
+  /** Checks and converts a raw value; returns an error description ("expected …") or the value. */
+  readonly parse: (raw: Raw) => FloeConfig[K] | Invalid;
+  readonly doc: string;
+}
+
+class Invalid {
+  constructor(readonly expected: string) {}
+}
+
+export const DEFAULTS: Readonly<Omit<FloeConfig, "uri">> = {
+  store: "pglite:./.floe/catalog",
+  storePoolSize: 10,
+  warehouse: "./.floe/warehouse",
+  host: "127.0.0.1",
+  port: 19120,
+  defaultBranch: "main",
+  bodyLimit: 10 * 1024 * 1024,
+  logLevel: "info",
+  logFile: "-",
+};
+
+export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
+  store: {
+    env: "FLOE_STORE",
+    flag: "--store",
+    doc: "metadata store: pglite:<dir>, pglite:memory or postgres://user:pass@host:port/db",
+    parse: (raw) => {
+      const s = text(raw);
+      if (s === undefined) return new Invalid("a store URL");
+      if (/^pglite:.+/.test(s) || /^postgres(ql)?:\/\/.+/.test(s)) return s;
+      return new Invalid("a store URL (pglite:<dir>, pglite:memory or postgres://…)");
+    },
+  },
+  storePoolSize: {
+    env: "FLOE_STORE_POOL_SIZE",
+    flag: "--store-pool-size",
+    doc: "PostgreSQL connections per process",
+    parse: (raw) => integer(raw, 1, 1000) ?? new Invalid("a number of connections 1-1000"),
+  },
+  warehouse: {
+    env: "FLOE_WAREHOUSE",
+    flag: "--warehouse",
+    doc: "table data location: a local directory or s3://bucket/prefix",
+    parse: (raw) => text(raw) ?? new Invalid("a directory or s3:// URI"),
+  },
+  host: {
+    env: "FLOE_HOST",
+    flag: "--host",
+    doc: "address the server listens on (0.0.0.0 for all interfaces)",
+    parse: (raw) => {
+      const s = text(raw);
+      return s !== undefined && !/[\s/]/.test(s) ? s : new Invalid("a host name or IP address");
+    },
+  },
+  port: {
+    env: "FLOE_PORT",
+    flag: "--port",
+    doc: "port the server listens on (0 = any free port)",
+    parse: (raw) => integer(raw, 0, 65535) ?? new Invalid("a port number 1-65535"),
+  },
+  defaultBranch: {
+    env: "FLOE_DEFAULT_BRANCH",
+    flag: "--default-branch",
+    doc: "branch created in a new repository and used when a request names none",
+    parse: (raw) => {
+      const s = text(raw);
+      return s !== undefined && isRefName(s) ? s : new Invalid("a branch name");
+    },
+  },
+  bodyLimit: {
+    env: "FLOE_BODY_LIMIT",
+    flag: "--body-limit",
+    doc: "largest accepted request body: bytes, or with a unit (512KiB, 10MiB, 1GB)",
+    parse: (raw) => byteSize(raw) ?? new Invalid("a size in bytes such as 1048576 or 10MiB"),
+  },
+  logLevel: {
+    env: "FLOE_LOG_LEVEL",
+    flag: "--log-level",
+    doc: `server log level: ${LOG_LEVELS.join(", ")}`,
+    parse: (raw) => {
+      const s = text(raw)?.toLowerCase();
+      return (LOG_LEVELS as readonly string[]).includes(s ?? "")
+        ? (s as LogLevel)
+        : new Invalid(`one of ${LOG_LEVELS.join(", ")}`);
+    },
+  },
+  logFile: {
+    env: "FLOE_LOG_FILE",
+    flag: "--log-file",
+    doc: "where the server writes its JSON log: a file, or - for standard output",
+    parse: (raw) => text(raw) ?? new Invalid("a file path or -"),
+  },
+  uri: {
+    env: "FLOE_URI",
+    flag: "--uri",
+    doc: "server the client commands talk to",
+    parse: (raw) => {
+      const s = text(raw);
+      if (s === undefined) return new Invalid("an http:// or https:// URL");
+      try {
+        const url = new URL(s);
+        if (url.protocol === "http:" || url.protocol === "https:") return s.replace(/\/+$/, "");
+      } catch {
+        // reported below
+      }
+      return new Invalid("an http:// or https:// URL");
+    },
+  },
+};
+
+export const CONFIG_KEYS = Object.keys(SETTINGS) as ConfigKey[];
+
+/** Config files looked for in the working directory when no `--config` / `FLOE_CONFIG` names one. */
+export const CONFIG_FILE_NAMES = ["floe.yaml", "floe.yml", "floe.json"] as const;
+
+export interface LoadOptions {
+  /** Values from command-line flags, by config key; undefined = not given. */
+  readonly flags?: Partial<Record<ConfigKey, Raw>>;
+  /** A config file named on the command line (`--config`); it must exist. */
+  readonly configFile?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  /** Replaces built-in defaults (`floe up` uses it to send the log to a file). */
+  readonly defaults?: Partial<FloeConfig>;
+}
+
+/**
+ * Loads the configuration: defaults, then the config file, then `FLOE_*` variables, then flags.
+ * Throws a BAD_REQUEST `FloeError` with one line naming the setting and its source, e.g.
+ * `FLOE_PORT: expected a port number 1-65535, got 'abc'`.
+ */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const values: Record<string, unknown> = { ...DEFAULTS, ...opts.defaults };
+  const sources: Partial<Record<ConfigKey, Source>> = {};
+  for (const key of CONFIG_KEYS) sources[key] = { kind: "default" };
+
+  const set = (key: ConfigKey, raw: Raw, source: Source) => {
+    const parsed = SETTINGS[key].parse(raw);
+    if (parsed instanceof Invalid) {
+      throw badRequest(`${describe(source, key)}: expected ${parsed.expected}, got ${show(raw)}`);
+    }
+    values[key] = parsed;
+    sources[key] = source;
+  };
+
+  const file = findConfigFile(opts.configFile ?? nonEmpty(env.FLOE_CONFIG), cwd);
+  if (file) {
+    for (const [key, raw] of Object.entries(readConfigFile(file))) {
+      if (!(key in SETTINGS)) {
+        throw badRequest(`${file.display}: unknown setting '${key}' (known: ${CONFIG_KEYS.join(", ")})`);
+      }
+      set(key as ConfigKey, raw, { kind: "file", path: file.display });
+    }
+  }
+  for (const key of CONFIG_KEYS) {
+    const name = SETTINGS[key].env;
+    const raw = env[name];
+    if (raw !== undefined && raw !== "") set(key, raw, { kind: "env", name });
+  }
+  for (const key of CONFIG_KEYS) {
+    const raw = opts.flags?.[key];
+    if (raw !== undefined) set(key, raw, { kind: "flag", name: SETTINGS[key].flag });
+  }
+  if (values.uri === undefined) {
+    values.uri = serverUrl(values.host as string, values.port as number);
+    sources.uri = { kind: "derived" };
+  }
+  return {
+    config: values as unknown as FloeConfig,
+    sources: sources as Record<ConfigKey, Source>,
+    ...(file ? { file: file.path } : {}),
+  };
+}
+
+/** The URL a client on this machine uses to reach a server listening on `host:port`. */
+export function serverUrl(host: string, port: number): string {
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" || host === "[::]" ? "[::1]" : host;
+  const bracketed = reachable.includes(":") && !reachable.startsWith("[") ? `[${reachable}]` : reachable;
+  return `http://${bracketed}:${port}`;
+}
+
+/** `default`, `floe.yaml`, `FLOE_PORT`, `--port`, `derived from host and port`. */
+export function describeSource(source: Source): string {
+  switch (source.kind) {
+    case "default":
+      return "default";
+    case "file":
+      return source.path;
+    case "env":
+      return source.name;
+    case "flag":
+      return source.name;
+    case "derived":
+      return "derived from host and port";
+  }
+}
+
+function describe(source: Source, key: ConfigKey): string {
+  return source.kind === "file" ? `${source.path}: ${key}` : describeSource(source);
+}
+
+interface ConfigFile {
+  readonly path: string;
+  /** As the user would recognise it in a message: the name given, or the base name found. */
+  readonly display: string;
+}
+
+function findConfigFile(named: string | undefined, cwd: string): ConfigFile | undefined {
+  if (named !== undefined) {
+    const path = resolve(cwd, named);
+    if (!existsSync(path)) throw badRequest(`config file '${named}' does not exist`);
+    return { path, display: named };
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return { path, display: name };
+  }
+  return undefined;
+}
+
+function readConfigFile(file: ConfigFile): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file.path, "utf8");
+  } catch (e) {
+    throw badRequest(`${file.display}: cannot read: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = file.path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    const first = ((e as Error).message.split("\n")[0] ?? "").trim();
+    throw badRequest(`${file.display}: not valid ${file.path.endsWith(".json") ? "JSON" : "YAML"}: ${first}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw badRequest(`${file.display}: expected a mapping of settings, got ${show(doc)}`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+function text(raw: Raw): string | undefined {
+  if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
+  if (typeof raw !== "string") return undefined;
+  const s = raw.trim();
+  return s === "" ? undefined : s;
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === "" ? undefined : s;
+}
+
+function integer(raw: Raw, min: number, max: number): number | undefined {
+  const s = text(raw);
+  if (s === undefined || !/^\d+$/.test(s)) return undefined;
+  const n = Number(s);
+  return n >= min && n <= max ? n : undefined;
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+function byteSize(raw: Raw): number | undefined {
+  const s = text(raw);
+  const m = s === undefined ? null : /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(s);
+  if (!m) return undefined;
+  const unit = UNITS[(m[2] ?? "").toLowerCase() || "b"];
+  if (unit === undefined) return undefined;
+  const n = Math.floor(Number(m[1]) * unit);
+  return n >= 1 && Number.isSafeInteger(n) ? n : undefined;
+}
+
+// Nessie's reference-name rule (versioning/ref-spec.ts has the authoritative check; core/ may not
+// import it, and the store rejects a bad name anyway — this only gives an early, clearer message).
+function isRefName(s: string): boolean {
+  return s.length <= 200 && /^[A-Za-z](((?![.][.])[A-Za-z0-9./_-])*[A-Za-z0-9_-])?$/.test(s);
+}
+
+function show(raw: Raw): string {
+  if (typeof raw === "string") return `'${raw}'`;
+  return JSON.stringify(raw) ?? String(raw);
+}
+
+/** A store URL with its password hidden, for messages and logs. */
+export function redactStoreUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}

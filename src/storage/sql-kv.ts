@@ -44,7 +44,27 @@ export class SqlKvStore implements KvStore {
     key: string,
     expected: Uint8Array | undefined,
     next: Uint8Array | undefined,
+    alsoPut: ReadonlyArray<readonly [string, Uint8Array]> = [],
   ): Promise<boolean> {
+    if (expected !== undefined && next !== undefined) {
+      // The hot path (moving a branch): objects and the swap in one statement, one round trip.
+      // A data-modifying CTE runs whatever the UPDATE finds, so the objects land even on a miss.
+      const rows = await this.db.query(
+        `WITH objects AS (
+           INSERT INTO floe_kv (k, v) SELECT * FROM unnest($4::text[], $5::bytea[]) ON CONFLICT (k) DO NOTHING
+         )
+         UPDATE floe_kv SET v = $3 WHERE k = $1 AND v = $2 RETURNING 1 AS ok`,
+        [
+          key,
+          Buffer.from(expected),
+          Buffer.from(next),
+          alsoPut.map((e) => e[0]),
+          alsoPut.map((e) => Buffer.from(e[1])),
+        ],
+      );
+      return rows.length === 1;
+    }
+    await this.putIfAbsent(alsoPut);
     let rows: unknown[];
     if (expected === undefined && next === undefined) {
       rows = await this.db.query(`SELECT 1 FROM floe_kv WHERE k = $1`, [key]);
@@ -54,16 +74,10 @@ export class SqlKvStore implements KvStore {
         `INSERT INTO floe_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO NOTHING RETURNING 1 AS ok`,
         [key, Buffer.from(next!)],
       );
-    } else if (next === undefined) {
+    } else {
       rows = await this.db.query(`DELETE FROM floe_kv WHERE k = $1 AND v = $2 RETURNING 1 AS ok`, [
         key,
         Buffer.from(expected),
-      ]);
-    } else {
-      rows = await this.db.query(`UPDATE floe_kv SET v = $3 WHERE k = $1 AND v = $2 RETURNING 1 AS ok`, [
-        key,
-        Buffer.from(expected),
-        Buffer.from(next),
       ]);
     }
     return rows.length === 1;

@@ -90,8 +90,14 @@ export class CommitQueue {
         }
       }
       if (head.hash !== ref.hash) {
-        await staging.flush();
-        if (!(await this.refs.cas(branch, ref, { type: "BRANCH", hash: head.hash }))) {
+        const moved = await this.refs.cas(
+          branch,
+          ref,
+          { type: "BRANCH", hash: head.hash },
+          staging.entries(),
+        );
+        staging.stored();
+        if (!moved) {
           this.stats.retries++;
           await new Promise((r) => setTimeout(r, Math.random() * 2 * (attempt + 1)));
           continue;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { badRequest } from "../core/errors.ts";
-import { canonicalJson } from "./hash.ts";
+import { canonicalize } from "./hash.ts";
 import {
   CONTENT_TYPES,
   type Content,
@@ -34,11 +34,12 @@ export function checkContent(c: unknown, key: ContentKey): ContentInput {
 /** The content as stored: with its id, and a namespace's elements equal to its key. */
 export function withId(c: ContentInput, key: ContentKey, id = c.id ?? randomUUID()): Content {
   const base = { ...c, id } as Content;
-  return c.type === "NAMESPACE" ? { ...base, elements: [...key] } : base;
+  return canonicalize(c.type === "NAMESPACE" ? { ...base, elements: [...key] } : base);
 }
 
 export function sameContent(a: Content | undefined | null, b: Content | undefined | null): boolean {
   if (a === undefined || a === null) return b === undefined || b === null;
   if (b === undefined || b === null) return false;
-  return a === b || canonicalJson(a) === canonicalJson(b);
+  // Stored contents are canonical (keys sorted), so plain JSON text compares them.
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }

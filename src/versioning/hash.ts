@@ -8,6 +8,20 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /**
+ * A deep copy of a JSON value with object keys in sorted order, so that `JSON.stringify` of it is
+ * canonical. Contents are canonicalised once when they enter the store; tree nodes and commits are
+ * built with a fixed key order, so hashing them needs only the native `JSON.stringify`.
+ */
+export function canonicalize<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(canonicalize) as T;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj).sort()) if (obj[k] !== undefined) out[k] = canonicalize(obj[k]);
+  return out as T;
+}
+
+/**
  * Canonical JSON: object keys sorted, no whitespace. Commit hashes and tree-node hashes are the
  * SHA-256 of this encoding, so equal values always hash equally.
  */

@@ -1,6 +1,7 @@
 import type { Conflict } from "../core/errors.ts";
 import { conflictError } from "./apply-ops.ts";
 import { sameContent } from "./content.ts";
+import { canonicalize } from "./hash.ts";
 import { checkKey, decodeKey, encodeKey, keyToString } from "./keys.ts";
 import type { Content, ContentKey, MergeBehavior, MergeKeyDetails, MergeOptions } from "./model.ts";
 import type { StoredOp } from "./objects.ts";
@@ -50,7 +51,8 @@ export async function planMerge(
     }
     const target = await reader.get(targetTree, change.key);
     let wanted: Content | undefined = change.to;
-    if (mode && mode.resolvedContent !== undefined) wanted = mode.resolvedContent ?? undefined;
+    if (mode && mode.resolvedContent !== undefined)
+      wanted = mode.resolvedContent === null ? undefined : canonicalize(mode.resolvedContent);
     let problem: Conflict | undefined;
     if (
       mode &&

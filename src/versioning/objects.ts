@@ -54,8 +54,14 @@ export const NO_ANCESTOR: HashedCommit = {
   ops: [],
 };
 
+/** The canonical JSON a commit was hashed from, kept to store exactly those bytes. */
+const encoded = new WeakMap<HashedCommit, string>();
+
 export function hashCommit(c: CommitObject): HashedCommit {
-  return { ...c, hash: sha256Hex(canonicalJson(c)) };
+  const json = canonicalJson(c);
+  const hashed = { ...c, hash: sha256Hex(json) };
+  encoded.set(hashed, json);
+  return hashed;
 }
 
 const enc = new TextEncoder();
@@ -103,14 +109,19 @@ export class ObjectStore {
     return out.slice(0, limit);
   }
 
-  async write(nodes: Iterable<[string, TreeNode]>, commits: Iterable<HashedCommit>): Promise<void> {
+  /** The KV entries of new objects, to be stored (put-if-absent) before or with a ref swap. */
+  encode(nodes: Iterable<[string, TreeNode]>, commits: Iterable<HashedCommit>): Array<[string, Uint8Array]> {
     const entries: Array<[string, Uint8Array]> = [];
-    for (const [h, n] of nodes) entries.push([NODE + h, enc.encode(canonicalJson(n))]);
+    for (const [h, n] of nodes) entries.push([NODE + h, enc.encode(JSON.stringify({ e: n.e, r: n.r }))]);
     for (const c of commits) {
       const { hash, ...body } = c;
-      entries.push([COMMIT + hash, enc.encode(canonicalJson(body))]);
+      entries.push([COMMIT + hash, enc.encode(encoded.get(c) ?? canonicalJson(body))]);
     }
-    await this.kv.putIfAbsent(entries);
+    return entries;
+  }
+
+  /** Caches objects once they are stored. */
+  remember(nodes: Iterable<[string, TreeNode]>, commits: Iterable<HashedCommit>): void {
     for (const [h, n] of nodes) this.nodes.set(h, n);
     for (const c of commits) this.commits.set(c.hash, c);
   }

@@ -32,7 +32,17 @@ export class RefStore {
   }
 
   /** Atomically replaces `expected` (undefined = absent) with `next` (undefined = delete). */
-  cas(name: string, expected: StoredRef | undefined, next: StoredRef | undefined): Promise<boolean> {
-    return this.kv.compareAndSet(REF + name, expected && encodeRef(expected), next && encodeRef(next));
+  cas(
+    name: string,
+    expected: StoredRef | undefined,
+    next: StoredRef | undefined,
+    objects?: ReadonlyArray<readonly [string, Uint8Array]>,
+  ): Promise<boolean> {
+    return this.kv.compareAndSet(
+      REF + name,
+      expected && encodeRef(expected),
+      next && encodeRef(next),
+      objects,
+    );
   }
 }

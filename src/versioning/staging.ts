@@ -33,8 +33,13 @@ export class Staging {
     this.commits.set(c.hash, c);
   }
 
-  /** Stores everything staged. Content-addressed and put-if-absent: safe to repeat. */
-  flush(): Promise<void> {
-    return this.objects.write(this.nodes, this.commits.values());
+  /** The KV entries of everything staged (content-addressed and put-if-absent: safe to repeat). */
+  entries(): Array<[string, Uint8Array]> {
+    return this.objects.encode(this.nodes, this.commits.values());
+  }
+
+  /** Caches everything staged, once it is stored. */
+  stored(): void {
+    this.objects.remember(this.nodes, this.commits.values());
   }
 }

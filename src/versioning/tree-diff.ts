@@ -1,4 +1,4 @@
-import { canonicalJson } from "./hash.ts";
+import { sameContent } from "./content.ts";
 import type { Content } from "./model.ts";
 import type { NodeLoader } from "./tree.ts";
 
@@ -75,8 +75,7 @@ export async function* diffTrees(
       yield { key: ey.key, from: undefined, to: ey.value };
       cb.pop();
     } else {
-      if (canonicalJson(ex.value) !== canonicalJson(ey.value))
-        yield { key: ex.key, from: ex.value, to: ey.value };
+      if (!sameContent(ex.value, ey.value)) yield { key: ex.key, from: ex.value, to: ey.value };
       ca.pop();
       cb.pop();
     }

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from "./hash.ts";
+import { sha256Hex } from "./hash.ts";
 import type { Content } from "./model.ts";
 
 /**
@@ -34,8 +34,9 @@ export function keyLevel(key: string): number {
   return level;
 }
 
+/** Node hash: contents are already canonical (see `canonicalize`) and `{e, r}` has a fixed order. */
 export function hashNode(node: TreeNode): string {
-  return sha256Hex(canonicalJson(node));
+  return sha256Hex(JSON.stringify({ e: node.e, r: node.r }));
 }
 
 /** Index of the first entry whose key is >= `key` (entries.length if none). */

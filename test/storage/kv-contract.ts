@@ -48,6 +48,24 @@ export function kvContract(name: string, open: () => Promise<KvStore>) {
       await kv.close();
     });
 
+    it("compareAndSet stores alsoPut entries whether or not the swap succeeds", async () => {
+      const kv = await open();
+      await kv.putIfAbsent([["ref", b("0")]]);
+      expect(await kv.compareAndSet("ref", b("0"), b("1"), [["o1", b("x")]])).toBe(true);
+      expect(
+        await kv.compareAndSet("ref", b("0"), b("2"), [
+          ["o2", b("y")],
+          ["o1", b("changed")],
+        ]),
+      ).toBe(false);
+      expect(s(await kv.get("o1"))).toBe("x");
+      expect(s(await kv.get("o2"))).toBe("y");
+      expect(s(await kv.get("ref"))).toBe("1");
+      expect(await kv.compareAndSet("new", undefined, b("n"), [["o3", b("z")]])).toBe(true);
+      expect(s(await kv.get("o3"))).toBe("z");
+      await kv.close();
+    });
+
     it("compareAndSet lets exactly one of many concurrent writers win", async () => {
       const kv = await open();
       await kv.putIfAbsent([["ref", b("0")]]);

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# The interop suite: real clients against a real `floe serve`, once per metadata-store backend.
+#
+#   scripts/test-interop.sh
+#
+# For each backend — PGlite (a temp dir) and PostgreSQL (a fresh database on FLOE_TEST_PG_URL's
+# server, or on a private server started with scripts/pg.sh) — starts `node bin/floe.js serve` on a
+# free port, waits for /readyz, runs the Nessie Java client tests (interop/nessie-java) against
+# /api/v2, and stops the server. Exits non-zero if anything failed; the last line is the total,
+# "interop: N passed, N failed, N skipped".
+#
+# Environment:
+#   FLOE_TEST_PG_URL          an existing PostgreSQL server to create the test database on
+#   FLOE_INTEROP_BACKENDS     backends to run (default "pglite postgres")
+#   FLOE_INTEROP_KEEP=1       keep the work dir (server logs, Surefire reports) after the run
+#   FLOE_M2_REPO              Maven repository (default $HOME/.cache/floe/m2), see scripts/java-deps.sh
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+say() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+work=$(mktemp -d /tmp/floe-interop.XXXXXX)
+server_pid=""
+pg_dir=""
+pg_url_base=""
+created_dbs=()
+
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null
+    for _ in $(seq 1 50); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      say "server $server_pid did not stop on TERM within 10 s; killing it"
+      kill -KILL "$server_pid" 2>/dev/null
+    fi
+    wait "$server_pid" 2>/dev/null
+  fi
+  server_pid=""
+}
+
+cleanup() {
+  local status=$?
+  stop_server
+  if [ -n "$pg_url_base" ]; then
+    for db in "${created_dbs[@]}"; do
+      pg_admin "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+  fi
+  if [ -n "$pg_dir" ]; then
+    bash scripts/pg.sh stop "$pg_dir" || true
+    rm -rf "$pg_dir"
+  fi
+  if [ "${FLOE_INTEROP_KEEP:-}" = 1 ]; then
+    say "work dir kept: $work"
+  else
+    rm -rf "$work"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs one SQL statement on the maintenance database of pg_url_base's server.
+pg_admin() {
+  PG_URL="$pg_url_base" SQL="$1" node --input-type=module -e '
+    import pg from "pg";
+    const c = new pg.Client({ connectionString: process.env.PG_URL });
+    await c.connect();
+    try { await c.query(process.env.SQL); } finally { await c.end(); }
+  '
+}
+
+# Prints pg_url_base with its database replaced.
+pg_url_for() {
+  PG_URL="$pg_url_base" DB="$1" node -e '
+    const u = new URL(process.env.PG_URL); u.pathname = "/" + process.env.DB; console.log(u.toString());
+  '
+}
+
+start_server() { # name store
+  local name=$1 store=$2
+  port=$(free_port)
+  local log="$work/server-$name.log"
+  say "$name: starting floe serve --store $store on 127.0.0.1:$port (log: $log)"
+  node bin/floe.js serve --store "$store" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  server_pid=$!
+  local deadline=$((SECONDS + 120))
+  until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      wait "$server_pid" 2>/dev/null
+      say "$name: floe serve exited (status $?) before it was ready; last lines of its log:"
+      tail -n 40 "$log" | sed 's/^/    /'
+      server_pid=""
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      say "$name: floe serve not ready after 120 s; last lines of its log:"
+      tail -n 40 "$log" | sed 's/^/    /'
+      return 1
+    fi
+    sleep 0.3
+  done
+  say "$name: ready at http://127.0.0.1:$port (pid $server_pid)"
+}
+
+total_passed=0 total_failed=0 total_skipped=0
+results=()
+
+# Runs the Nessie Java client tests against the server; adds Surefire's counts to the totals.
+run_java() { # name
+  local name=$1 uri="http://127.0.0.1:$port/api/v2"
+  local out="$work/java-$name.log"
+  say "$name: Nessie Java client tests against $uri"
+  # progress: one line per test class
+  NESSIE_URI="$uri" timeout 1200 "${mvn_cmd[@]}" test "-DNESSIE_URI=$uri" \
+    "-Dsurefire.reportsDirectory=$work/surefire-$name" 2>&1 | tee "$out" |
+    grep --line-buffered -E 'Tests run: .* -- in ' | sed -E 's/^\[[A-Z]+\] /    /'
+  local status=${PIPESTATUS[0]}
+  # Surefire's summary: the last "Tests run: N, Failures: F, Errors: E, Skipped: S" without " -- in"
+  local summary
+  summary=$(grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$out" | tail -n 1)
+  if [ -n "$summary" ]; then
+    local n f e s
+    read -r n f e s < <(echo "$summary" | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+).*/\1 \2 \3 \4/')
+    total_passed=$((total_passed + n - f - e - s))
+    total_failed=$((total_failed + f + e))
+    total_skipped=$((total_skipped + s))
+    results+=("$name: $((n - f - e - s)) passed, $((f + e)) failed, $s skipped")
+    if [ $((f + e)) -gt 0 ]; then
+      say "$name: failures (full output: $out, reports: $work/surefire-$name):"
+      # Surefire's "Results:" section: one entry per failed test with its message
+      sed -n '/^\[INFO\] Results:/,/^\[.*\] Tests run: [0-9]*, Failures/p' "$out" |
+        grep -v -E '^\[(INFO|ERROR)\] *$' | sed 's/^/    /'
+    fi
+  else
+    total_failed=$((total_failed + 1))
+    results+=("$name: no test summary (build or run failed, status $status)")
+    say "$name: no Surefire summary; last lines of $out:"
+    tail -n 40 "$out" | sed 's/^/    /'
+  fi
+  if [ "$status" -ne 0 ]; then
+    say "$name: FAILED (mvn status $status)"
+    return 1
+  fi
+  say "$name: ok"
+}
+
+run_backend() { # name store
+  local name=$1 store=$2 ok=0
+  if start_server "$name" "$store"; then
+    run_java "$name" || ok=1
+  else
+    ok=1
+    total_failed=$((total_failed + 1))
+    results+=("$name: server did not start")
+  fi
+  stop_server
+  return $ok
+}
+
+say "building the Java interop tests (Maven cache: ${FLOE_M2_REPO:-$HOME/.cache/floe/m2})"
+mvn_line=$(bash scripts/java-deps.sh | tail -n 1) || {
+  say "FAILED: could not build interop/nessie-java"
+  echo "interop: 0 passed, 1 failed"
+  exit 1
+}
+read -r -a mvn_cmd <<<"$mvn_line"
+
+failed=0
+for backend in ${FLOE_INTEROP_BACKENDS:-pglite postgres}; do
+  case "$backend" in
+    pglite)
+      mkdir -p "$work/pglite"
+      run_backend pglite "pglite:$work/pglite" || failed=1
+      ;;
+    postgres)
+      if [ -n "${FLOE_TEST_PG_URL:-}" ]; then
+        pg_url_base=$FLOE_TEST_PG_URL
+        say "postgres: using the server of FLOE_TEST_PG_URL"
+      else
+        pg_dir=$(mktemp -d /tmp/floe-interop-pg.XXXXXX)
+        say "postgres: starting a private PostgreSQL (scripts/pg.sh start $pg_dir)"
+        if ! pg_url_base=$(bash scripts/pg.sh start "$pg_dir"); then
+          say "postgres: FAILED to start PostgreSQL"
+          failed=1
+          results+=("postgres: PostgreSQL did not start")
+          total_failed=$((total_failed + 1))
+          continue
+        fi
+      fi
+      db="floe_interop_$(date +%s)_$$"
+      if ! pg_admin "CREATE DATABASE \"$db\""; then
+        say "postgres: FAILED to create database $db"
+        failed=1
+        results+=("postgres: could not create a database")
+        total_failed=$((total_failed + 1))
+        continue
+      fi
+      created_dbs+=("$db")
+      run_backend postgres "$(pg_url_for "$db")" || failed=1
+      ;;
+    *)
+      say "unknown backend '$backend' (known: pglite postgres)"
+      failed=1
+      ;;
+  esac
+done
+
+say "results:"
+for r in "${results[@]}"; do say "  $r"; done
+[ $total_failed -gt 0 ] && failed=1
+if [ $failed -ne 0 ]; then say "FAILED"; else say "all backends passed"; fi
+echo "interop: $total_passed passed, $total_failed failed, $total_skipped skipped"
+exit $failed

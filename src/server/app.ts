@@ -1,0 +1,61 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { FloeError } from "../core/errors.ts";
+import type { VersionStoreApi } from "../versioning/api.ts";
+import { nessieErrorBody, statusOf, toFloeError } from "./error-map.ts";
+import { parseJson, stringifyJson } from "./json.ts";
+import { Metrics, installRequestMetrics } from "./metrics.ts";
+import { registerConfigRoutes } from "./routes/config.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
+import { registerTreeRoutes } from "./routes/trees.ts";
+
+/** Request bodies larger than this are refused with 413 unless the caller sets `bodyLimit`. */
+const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+/**
+ * The HTTP server of floe: Nessie's REST API v2 under `/api/v2`, plus `/healthz`, `/readyz` and
+ * `/metrics`. Returns the app without listening; `app.close()` lets in-flight requests finish.
+ * The store belongs to the caller and is not closed with the app.
+ */
+export async function buildApp(deps: {
+  store: VersionStoreApi;
+  logger?: boolean | FastifyServerOptions["logger"];
+  bodyLimit?: number;
+}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  });
+  const metrics = new Metrics();
+
+  // Only JSON bodies (anything else is a 415), parsed so that 64-bit integers stay exact.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, body === "" ? undefined : parseJson(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  app.setReplySerializer((payload) => stringifyJson(payload));
+
+  app.setErrorHandler((error, request, reply) => {
+    const err = toFloeError(error);
+    if (err.kind === "INTERNAL") request.log.error({ err: error }, "request failed with an internal error");
+    return reply
+      .status(statusOf(err))
+      .type("application/json")
+      .send(nessieErrorBody(err, request.headers["nessie-client-spec"]));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.raw.url ?? "").split("?")[0];
+    const err = new FloeError("NOT_FOUND", `no endpoint for ${request.method} ${path}`);
+    return reply.status(404).send(nessieErrorBody(err, request.headers["nessie-client-spec"]));
+  });
+
+  installRequestMetrics(app, metrics);
+  registerHealthRoutes(app, deps.store, metrics);
+  registerConfigRoutes(app, deps.store);
+  registerTreeRoutes(app, deps.store, metrics);
+  await app.ready();
+  return app;
+}

@@ -1,4 +1,5 @@
 import { FloeError } from "../core/errors.ts";
+import type { CommitTrees } from "./commit-trees.ts";
 import type { HashedCommit, ObjectStore } from "./objects.ts";
 import type { RefStore } from "./refs.ts";
 import { Staging } from "./staging.ts";
@@ -39,6 +40,7 @@ export class CommitQueue {
   constructor(
     private readonly refs: RefStore,
     private readonly objects: ObjectStore,
+    private readonly trees: CommitTrees,
   ) {}
 
   submit<T>(branch: string, job: CommitJob<T>): Promise<T> {
@@ -73,7 +75,7 @@ export class CommitQueue {
       if (!ref) throw new FloeError("REFERENCE_NOT_FOUND", `Named reference '${branch}' not found`);
       if (ref.type !== "BRANCH")
         throw new FloeError("BAD_REQUEST", `Reference '${branch}' is a tag; commits go to branches`);
-      const staging = new Staging(this.objects);
+      const staging = new Staging(this.objects, this.trees);
       let head = await staging.commit(ref.hash);
       const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
       let made = 0;
@@ -94,9 +96,9 @@ export class CommitQueue {
           branch,
           ref,
           { type: "BRANCH", hash: head.hash },
-          staging.entries(),
+          staging.entries(head.hash),
         );
-        staging.stored();
+        staging.stored(head.hash);
         if (!moved) {
           this.stats.retries++;
           await new Promise((r) => setTimeout(r, Math.random() * 2 * (attempt + 1)));

@@ -20,10 +20,13 @@ export interface StoredMeta {
   readonly allProperties: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A commit as stored: immutable, addressed by the SHA-256 of its canonical JSON. */
+/**
+ * A commit as stored: immutable, addressed by the SHA-256 of its canonical JSON. Its tree is not
+ * part of it: the tree follows from the parent's tree and `ops`, and is stored for the last commit
+ * of each batch (`t:<hash>`, see `CommitTrees`).
+ */
 export interface CommitObject {
   readonly parents: readonly string[];
-  readonly tree: string | null;
   /** Number of commits on the first-parent chain, root commit = 1; the no-ancestor commit = 0. */
   readonly seq: number;
   readonly meta: StoredMeta;
@@ -40,7 +43,6 @@ const EPOCH = new Date(0).toISOString();
 export const NO_ANCESTOR: HashedCommit = {
   hash: NO_ANCESTOR_HASH,
   parents: [],
-  tree: null,
   seq: 0,
   meta: {
     committer: "",
@@ -68,6 +70,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const NODE = "n:";
 const COMMIT = "c:";
+const TREE = "t:";
 
 /**
  * Immutable objects (tree nodes and commits) in the KV, with caches: objects never change, so a
@@ -76,6 +79,7 @@ const COMMIT = "c:";
 export class ObjectStore {
   private readonly nodes = new Lru<string, TreeNode>(50_000);
   private readonly commits = new Lru<string, HashedCommit>(50_000);
+  private readonly trees = new Lru<string, string | null>(50_000);
 
   constructor(private readonly kv: KvStore) {}
 
@@ -101,6 +105,18 @@ export class ObjectStore {
     return c;
   }
 
+  /** The stored tree root of a commit: null = empty tree, undefined = not stored (derive it). */
+  async storedTree(hash: string): Promise<string | null | undefined> {
+    if (hash === NO_ANCESTOR_HASH) return null;
+    const cached = this.trees.get(hash);
+    if (cached !== undefined) return cached === "" ? null : cached;
+    const raw = await this.kv.get(TREE + hash);
+    // Whether a visible commit has a stored tree never changes, so "none" is cached too.
+    const root = raw === undefined ? "-" : dec.decode(raw);
+    this.trees.set(hash, root);
+    return root === "-" ? undefined : root === "" ? null : root;
+  }
+
   /** Full hashes of commits starting with `prefix` (at most `limit`). */
   async commitsWithPrefix(prefix: string, limit: number): Promise<string[]> {
     const rows = await this.kv.scan(COMMIT + prefix, { limit });
@@ -110,8 +126,12 @@ export class ObjectStore {
   }
 
   /** The KV entries of new objects, to be stored (put-if-absent) before or with a ref swap. */
-  encode(nodes: Iterable<[string, TreeNode]>, commits: Iterable<HashedCommit>): Array<[string, Uint8Array]> {
-    const entries: Array<[string, Uint8Array]> = [];
+  encode(
+    nodes: Iterable<[string, TreeNode]>,
+    commits: Iterable<HashedCommit>,
+    tree: { commit: string; root: string | null },
+  ): Array<[string, Uint8Array]> {
+    const entries: Array<[string, Uint8Array]> = [[TREE + tree.commit, enc.encode(tree.root ?? "")]];
     for (const [h, n] of nodes) entries.push([NODE + h, enc.encode(JSON.stringify({ e: n.e, r: n.r }))]);
     for (const c of commits) {
       const { hash, ...body } = c;
@@ -121,7 +141,12 @@ export class ObjectStore {
   }
 
   /** Caches objects once they are stored. */
-  remember(nodes: Iterable<[string, TreeNode]>, commits: Iterable<HashedCommit>): void {
+  remember(
+    nodes: Iterable<[string, TreeNode]>,
+    commits: Iterable<HashedCommit>,
+    tree: { commit: string; root: string | null },
+  ): void {
+    this.trees.set(tree.commit, tree.root ?? "");
     for (const [h, n] of nodes) this.nodes.set(h, n);
     for (const c of commits) this.commits.set(c.hash, c);
   }

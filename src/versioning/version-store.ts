@@ -16,6 +16,7 @@ import type {
   Entry,
   KeyRange,
   LogEntry,
+  MergeKeyDetails,
   MergeOptions,
   MergeResult,
   Operation,
@@ -29,6 +30,8 @@ import { checkHash, checkRefName, type RefSpec } from "./ref-spec.ts";
 import { RefStore } from "./refs.ts";
 import type { Staging } from "./staging.ts";
 import { TreeReader } from "./tree.ts";
+import { type TreeHandle, collectVirtual, loaderFor } from "./tree-handle.ts";
+import { CommitTrees } from "./commit-trees.ts";
 import { diffTrees } from "./tree-diff.ts";
 
 const REPO_KEY = "repo";
@@ -97,7 +100,7 @@ export class VersionStore implements VersionStoreApi {
   private readonly objects: ObjectStore;
   private readonly refs: RefStore;
   private readonly queue: CommitQueue;
-  private readonly reader: TreeReader;
+  private readonly trees: CommitTrees;
 
   private constructor(
     private readonly kv: KvStore,
@@ -105,8 +108,8 @@ export class VersionStore implements VersionStoreApi {
   ) {
     this.objects = new ObjectStore(kv);
     this.refs = new RefStore(kv);
-    this.queue = new CommitQueue(this.refs, this.objects);
-    this.reader = new TreeReader(this.objects.loadNode);
+    this.trees = new CommitTrees(this.objects);
+    this.queue = new CommitQueue(this.refs, this.objects, this.trees);
   }
 
   /** Opens the store, creating the repository (default branch at the no-ancestor hash) on first use. */
@@ -146,6 +149,10 @@ export class VersionStore implements VersionStoreApi {
   }
 
   private readonly load = (h: string) => this.commit_(h);
+
+  private treeOf(c: HashedCommit): Promise<TreeHandle> {
+    return this.trees.of(c, this.load);
+  }
 
   /** Expands a possibly abbreviated hash to the full hash of an existing commit. */
   private async expandHash(hash: string): Promise<string> {
@@ -321,7 +328,9 @@ export class VersionStore implements VersionStoreApi {
       if (lo === undefined || after > lo) lo = after;
     }
     const items: Entry[] = [];
-    for await (const [k, content] of this.reader.range(c.tree, lo, b.hi)) {
+    const tree = await this.treeOf(c);
+    const reader = new TreeReader(loaderFor(this.objects.loadNode, tree));
+    for await (const [k, content] of reader.range(tree.root, lo, b.hi)) {
       if (b.keys && !b.keys.has(k)) continue;
       if (items.length === limit)
         return { items, token: token.encode(encodeKey(items[items.length - 1]!.key)) };
@@ -333,8 +342,10 @@ export class VersionStore implements VersionStoreApi {
   async getContents(hash: string, keys: readonly ContentKey[]): Promise<Entry[]> {
     const c = await this.commit_(await this.expandHash(hash));
     const out: Entry[] = [];
+    const tree = await this.treeOf(c);
+    const reader = new TreeReader(loaderFor(this.objects.loadNode, tree));
     for (const key of keys) {
-      const content = await this.reader.get(c.tree, encodeKey(checkKey(key)));
+      const content = await reader.get(tree.root, encodeKey(checkKey(key)));
       if (content) out.push({ key, content });
     }
     return out;
@@ -347,7 +358,8 @@ export class VersionStore implements VersionStoreApi {
     const b = keyBounds(opts);
     const after = opts.pageToken === undefined ? undefined : token.decode(opts.pageToken);
     const items: DiffEntry[] = [];
-    for await (const d of diffTrees(from.tree, to.tree, this.objects.loadNode)) {
+    const [a, z] = await Promise.all([this.treeOf(from), this.treeOf(to)]);
+    for await (const d of diffTrees(a!.root, z!.root, loaderFor(this.objects.loadNode, a!, z!))) {
       if ((after !== undefined && d.key <= after) || (b.lo !== undefined && d.key < b.lo)) continue;
       if (b.hi !== undefined && d.key >= b.hi) break;
       if (b.keys && !b.keys.has(d.key)) continue;
@@ -392,16 +404,17 @@ export class VersionStore implements VersionStoreApi {
     return this.expandHash(h);
   }
 
+  /** Stages a new commit on top of `parent` with the given tree. */
   private stage(
     staging: Staging,
     parents: string[],
-    parentSeq: number,
-    tree: string | null,
+    seq: number,
+    tree: TreeHandle,
     meta: StoredMeta,
     ops: StoredOp[],
   ): HashedCommit {
-    const c = hashCommit({ parents, tree, seq: parentSeq + 1, meta, ops });
-    staging.addCommit(c);
+    const c = hashCommit({ parents, seq, meta, ops });
+    staging.add(c, tree);
     return c;
   }
 
@@ -416,13 +429,19 @@ export class VersionStore implements VersionStoreApi {
     const ops = checkOperations(operations);
     return this.queue.submit(branch, async (head, staging) => {
       const expected = await this.expectedOnBranch(staging, head, expectedHash, branch);
-      const applied = await applyOperations(staging.loadNode, head.tree, expected.tree, ops);
-      staging.addTree(applied.writer, applied.tree);
+      const headTree = await staging.treeOf(head);
+      const expectedTree = await staging.treeOf(expected);
+      const load = loaderFor(this.objects.loadNode, headTree, expectedTree);
+      const applied = await applyOperations(load, headTree.root, expectedTree.root, ops);
+      const tree = {
+        root: applied.tree,
+        virtual: collectVirtual(applied.tree, headTree.virtual, applied.writer.pending),
+      };
       const c = this.stage(
         staging,
         [head.hash],
-        head.seq,
-        applied.tree,
+        head.seq + 1,
+        tree,
         fillMeta(meta, new Date().toISOString()),
         applied.stored,
       );
@@ -448,8 +467,12 @@ export class VersionStore implements VersionStoreApi {
     return this.queue.submit(branch, async (head, staging) => {
       await this.expectedOnBranch(staging, head, expectedHash, branch);
       const source = await staging.commit(await this.expandStaged(staging, fromHash));
-      const base = await mergeBase((h) => staging.commit(h), head, source);
-      const plan = await planMerge(staging.loadNode, base.tree, source.tree, head.tree, opts);
+      const base = await mergeBase(staging.commit, head, source);
+      const [headTree, sourceTree, baseTree] = await Promise.all(
+        [head, source, base].map((c) => staging.treeOf(c)),
+      );
+      const load = loaderFor(this.objects.loadNode, headTree!, sourceTree!, baseTree!);
+      const plan = await planMerge(load, baseTree!.root, sourceTree!.root, headTree!.root, opts);
       const result = (applied: boolean, hash: string, ok = true): MergeResult => ({
         wasApplied: applied,
         wasSuccessful: ok,
@@ -464,25 +487,23 @@ export class VersionStore implements VersionStoreApi {
         if (opts.returnConflictAsResult) return { result: result(false, head.hash, false) };
         throw conflictError(plan.conflicts);
       }
-      if (opts.dryRun || base.hash === source.hash || (plan.stored.length === 0 && plan.tree === head.tree)) {
+      if (opts.dryRun || base.hash === source.hash || plan.stored.length === 0) {
         return { result: result(false, head.hash) };
       }
-      staging.addTree(plan.writer, plan.tree);
-      const meta = fillMeta(
-        {
-          ...opts.commitMeta,
-          message:
-            opts.message ??
-            opts.commitMeta?.message ??
-            `Merged ${fromRefName} at ${source.hash} into ${branch} at ${head.hash}`,
-        },
-        new Date().toISOString(),
-      );
+      const tree = {
+        root: plan.tree,
+        virtual: collectVirtual(plan.tree, headTree!.virtual, plan.writer.pending),
+      };
+      const message =
+        opts.message ??
+        opts.commitMeta?.message ??
+        `Merged ${fromRefName} at ${source.hash} into ${branch} at ${head.hash}`;
+      const meta = fillMeta({ ...opts.commitMeta, message }, new Date().toISOString());
       const c = this.stage(
         staging,
         [head.hash, source.hash],
-        Math.max(head.seq, source.seq),
-        plan.tree,
+        Math.max(head.seq, source.seq) + 1,
+        tree,
         meta,
         plan.stored,
       );
@@ -503,58 +524,42 @@ export class VersionStore implements VersionStoreApi {
     return this.queue.submit(branch, async (head0, staging) => {
       await this.expectedOnBranch(staging, head0, expectedHash, branch);
       let head = head0;
-      const details = [];
+      let headTree = await staging.treeOf(head0);
+      const details: MergeKeyDetails[] = [];
+      const done = (resultant: string, applied: boolean, ok: boolean): MergeResult => ({
+        wasApplied: applied,
+        wasSuccessful: ok,
+        resultantTargetHash: resultant,
+        targetBranch: branch,
+        effectiveTargetHash: head0.hash,
+        expectedHash,
+        details,
+      });
       for (const h of hashes) {
         const c = await staging.commit(await this.expandStaged(staging, h));
         const parent = await staging.commit(c.parents[0] ?? NO_ANCESTOR_HASH);
-        const plan = await planMerge(staging.loadNode, parent.tree, c.tree, head.tree, opts);
+        const [from, to] = await Promise.all([staging.treeOf(parent), staging.treeOf(c)]);
+        const load = loaderFor(this.objects.loadNode, headTree, from!, to!);
+        const plan = await planMerge(load, from!.root, to!.root, headTree.root, opts);
         details.push(...plan.details);
         if (plan.conflicts.length > 0) {
-          if (opts.returnConflictAsResult) {
-            return {
-              result: this.transplantResult(branch, expectedHash, head0, head0.hash, details, false, false),
-            };
-          }
+          if (opts.returnConflictAsResult) return { result: done(head0.hash, false, false) };
           throw conflictError(plan.conflicts);
         }
         if (opts.dryRun) continue;
-        staging.addTree(plan.writer, plan.tree);
-        const meta = { ...c.meta, commitTime: new Date().toISOString() };
-        head = this.stage(
-          staging,
-          [head.hash],
-          head.seq,
-          plan.tree,
-          opts.message ? { ...meta, message: opts.message } : meta,
-          plan.stored,
-        );
+        headTree = {
+          root: plan.tree,
+          virtual: collectVirtual(plan.tree, headTree.virtual, plan.writer.pending),
+        };
+        const meta = {
+          ...c.meta,
+          commitTime: new Date().toISOString(),
+          ...(opts.message ? { message: opts.message } : {}),
+        };
+        head = this.stage(staging, [head.hash], head.seq + 1, headTree, meta, plan.stored);
       }
-      const applied = head.hash !== head0.hash;
-      return {
-        result: this.transplantResult(branch, expectedHash, head0, head.hash, details, applied, true),
-        head,
-      };
+      return { result: done(head.hash, head.hash !== head0.hash, true), head };
     });
-  }
-
-  private transplantResult(
-    branch: string,
-    expectedHash: string,
-    head: HashedCommit,
-    resultant: string,
-    details: MergeResult["details"],
-    applied: boolean,
-    ok: boolean,
-  ): MergeResult {
-    return {
-      wasApplied: applied,
-      wasSuccessful: ok,
-      resultantTargetHash: resultant,
-      targetBranch: branch,
-      effectiveTargetHash: head.hash,
-      expectedHash,
-      details,
-    };
   }
 
   ping(): Promise<void> {

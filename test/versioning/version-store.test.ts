@@ -1,15 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FloeError } from "../../src/core/errors.ts";
+import type { KvStore } from "../../src/storage/kv.ts";
 import { openKvStore } from "../../src/storage/open-kv.ts";
 import type { Content, Operation } from "../../src/versioning/model.ts";
 import { parseRefSpec } from "../../src/versioning/ref-spec.ts";
 import { type VersionStore, openVersionStore } from "../../src/versioning/version-store.ts";
 
 let store: VersionStore;
+let kv: KvStore;
 let n = 0;
 
 beforeAll(async () => {
-  store = await openVersionStore(await openKvStore("pglite:memory"));
+  kv = await openKvStore("pglite:memory");
+  store = await openVersionStore(kv);
 });
 
 const ns = (...elements: string[]): Operation => ({
@@ -286,6 +289,15 @@ describe("version store", () => {
     const { items } = await store.entries(await head(b), { prefixKey: ["c"] });
     expect(items).toHaveLength(41);
     expect((await store.log(await head(b))).items).toHaveLength(41);
+
+    // Batched commits store only the last tree; every commit's tree must still be there, also for
+    // a fresh store instance with empty caches.
+    const fresh = await openVersionStore(kv);
+    const log = (await fresh.log(await head(b))).items;
+    for (const [i, entry] of log.entries()) {
+      const { items: at } = await fresh.entries(entry.commitMeta.hash, { prefixKey: ["c"] });
+      expect(at).toHaveLength(41 - i);
+    }
   });
 });
 

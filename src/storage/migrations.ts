@@ -11,8 +11,6 @@ const MIGRATIONS: readonly string[] = [
 
 const LOCK_ID = 4_711_019_120;
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
 export async function migrate(db: SqlExecutor): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${LOCK_ID})`);

@@ -1,0 +1,188 @@
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import type { FastifyInstance } from "fastify";
+import { type ConfigKey, type FloeConfig, loadConfig, redactStoreUrl, serverUrl } from "../../core/config.ts";
+import { CliError, examples, reportError } from "../common.ts";
+
+/** Flags shared by `serve`, `up` and `config`, named as commander stores them. */
+export interface ServerFlags {
+  readonly config?: string;
+  readonly store?: string;
+  readonly storePoolSize?: string;
+  readonly warehouse?: string;
+  readonly host?: string;
+  readonly port?: string;
+  readonly defaultBranch?: string;
+  readonly bodyLimit?: string;
+  readonly logLevel?: string;
+  readonly logFile?: string;
+}
+
+export function serverOptions(cmd: Command): Command {
+  return cmd
+    .option("--config <file>", "config file (default floe.yaml / floe.json in the current directory)")
+    .option("--store <url>", "metadata store: pglite:<dir>, pglite:memory or postgres://…")
+    .option("--store-pool-size <n>", "PostgreSQL connections per process")
+    .option("--warehouse <location>", "table data location: a directory or s3://bucket/prefix")
+    .option("--host <address>", "address to listen on")
+    .option("--port <port>", "port to listen on (0 = any free port)")
+    .option("--default-branch <name>", "default branch of a new repository")
+    .option("--body-limit <size>", "largest request body (e.g. 10MiB)")
+    .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent")
+    .option("--log-file <file>", "write the JSON log to this file (- = standard output)");
+}
+
+export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string>> {
+  return {
+    store: opts.store,
+    storePoolSize: opts.storePoolSize,
+    warehouse: opts.warehouse,
+    host: opts.host,
+    port: opts.port,
+    defaultBranch: opts.defaultBranch,
+    bodyLimit: opts.bodyLimit,
+    logLevel: opts.logLevel,
+    logFile: opts.logFile,
+  };
+}
+
+/** `floe serve`: the catalog server, configured by file, environment and flags. */
+export function registerServe(program: Command): void {
+  examples(
+    serverOptions(
+      program
+        .command("serve")
+        .description("run the catalog server (Nessie API v2, health, metrics) until SIGINT / SIGTERM"),
+    ),
+    [
+      "floe serve",
+      "floe serve --store postgres://floe:secret@db:5432/floe --host 0.0.0.0",
+      "FLOE_STORE=pglite:/var/lib/floe FLOE_PORT=8080 floe serve --log-level warn",
+    ],
+  ).action(async (opts: ServerFlags) => {
+    const { config } = loadConfig({ flags: serverFlags(opts), configFile: opts.config });
+    const server = await startServer(config);
+    process.stderr.write(`floe serving ${server.url} (store ${server.storeDescription})\n`);
+    closeOnSignals(server);
+  });
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** Where a client on this machine reaches the server. */
+  readonly url: string;
+  readonly storeDescription: string;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store named by the configuration, builds the HTTP app and listens. Failures are
+ * `CliError`s with one line (bad store, port in use); whatever was opened is closed again.
+ */
+export async function startServer(config: FloeConfig): Promise<RunningServer> {
+  // Loaded here, not at the top, so the client commands start without the server's dependencies.
+  const [{ openKvStore }, { openVersionStore }, { buildApp }] = await Promise.all([
+    import("../../storage/open-kv.ts"),
+    import("../../versioning/version-store.ts"),
+    import("../../server/app.ts"),
+  ]);
+  const kv = await openKvStore(config.store, { poolSize: config.storePoolSize }).catch((e: unknown) => {
+    throw new CliError(`cannot open store ${redactStoreUrl(config.store)}: ${errorText(e)}`);
+  });
+  const closeKv = () => kv.close().catch(() => undefined);
+  const store = await openVersionStore(kv, { defaultBranch: config.defaultBranch }).catch(
+    async (e: unknown) => {
+      await closeKv();
+      throw new CliError(`cannot open the version store in ${kv.description}: ${errorText(e)}`);
+    },
+  );
+  // The version store closes the KV under it.
+  const closeStore = () => store.close().catch(() => undefined);
+
+  let app: FastifyInstance;
+  try {
+    if (config.logFile !== "-") mkdirSync(dirname(resolve(config.logFile)), { recursive: true });
+    app = await buildApp({
+      store,
+      logger: { level: config.logLevel, ...(config.logFile !== "-" ? { file: config.logFile } : {}) },
+      bodyLimit: config.bodyLimit,
+    });
+  } catch (e) {
+    await closeStore();
+    throw new CliError(`cannot start the server: ${errorText(e)}`);
+  }
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    await closeStore();
+    throw new CliError(`cannot listen on ${config.host}:${config.port}: ${listenError(e)}`);
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  app.log.info(
+    { store: kv.description, warehouse: config.warehouse, defaultBranch: store.defaultBranch },
+    "floe started",
+  );
+  return {
+    app,
+    url: serverUrl(config.host, port),
+    storeDescription: kv.description,
+    close: async () => {
+      await app.close();
+      await closeStore();
+    },
+  };
+}
+
+/** Graceful stop on SIGINT / SIGTERM (exit 0); a second signal, or 30 s, ends it at once (exit 1). */
+export function closeOnSignals(server: RunningServer): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) {
+      process.stderr.write(`error: ${signal} again, exiting without waiting for requests\n`);
+      process.exit(1);
+    }
+    closing = true;
+    server.app.log.info({ signal }, "closing: finishing in-flight requests");
+    setTimeout(() => {
+      process.stderr.write("error: requests still running 30 s after the stop signal, exiting\n");
+      process.exit(1);
+    }, 30_000).unref();
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => process.exit(reportError(e)),
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+function listenError(e: unknown): string {
+  switch ((e as { code?: string }).code) {
+    case "EADDRINUSE":
+      return "address already in use (is another floe running? choose another port with --port)";
+    case "EACCES":
+      return "permission denied (ports below 1024 need privileges; choose another with --port)";
+    case "EADDRNOTAVAIL":
+      return "address not available on this machine (check --host)";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "unknown host (check --host)";
+    default:
+      return errorText(e);
+  }
+}
+
+/** One line for any error, including AggregateErrors (whose own message may be empty). */
+function errorText(e: unknown): string {
+  if (e instanceof AggregateError && e.message === "" && e.errors.length > 0) return errorText(e.errors[0]);
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    const text = e.message || (typeof code === "string" ? code : e.name);
+    return text.split("\n")[0] ?? text;
+  }
+  return String(e);
+}

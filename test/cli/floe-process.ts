@@ -1,0 +1,159 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+/** Runs the real `floe` program (bin/floe.js) in child processes, as a user would. */
+
+const BIN = fileURLToPath(new URL("../../bin/floe.js", import.meta.url));
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface SpawnOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** `floe <args>` to completion. */
+export function runFloe(args: readonly string[], opts: SpawnOptions = {}): Promise<RunResult> {
+  const child = spawnFloe(args, opts);
+  const out = collect(child);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, ...out() }));
+  });
+}
+
+export interface FloeServer {
+  /** The URL the server printed. */
+  readonly url: string;
+  readonly child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  /** Sends `signal` and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts `floe <command> <args>` and waits for its ready line: `floe serving <url>` on stderr for
+ * `serve`, `floe is running at <url>` on stdout for `up`. Rejects with the output if it exits first.
+ */
+export function startFloe(
+  command: "serve" | "up",
+  args: readonly string[],
+  opts: SpawnOptions = {},
+): Promise<FloeServer> {
+  const child = spawnFloe([command, ...args], opts);
+  const out = collect(child);
+  const ready = command === "serve" ? /floe serving (http:\/\/\S+)/ : /floe is running at (http:\/\/\S+)/;
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const { stdout, stderr } = out();
+      const m = ready.exec(command === "serve" ? stderr : stdout);
+      if (!m?.[1]) return;
+      child.stdout?.off("data", onData);
+      child.stderr?.off("data", onData);
+      resolve({
+        url: m[1],
+        child,
+        output: out,
+        stop: (signal = "SIGTERM") => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then((code) => {
+      const { stdout, stderr } = out();
+      reject(new Error(`floe ${command} exited with ${code} before it was ready:\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+function spawnFloe(args: readonly string[], opts: SpawnOptions): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...withoutFloeVariables(process.env), ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** The test's own FLOE_* settings must not leak into the program under test. */
+function withoutFloeVariables(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("FLOE_")));
+}
+
+function collect(child: ChildProcess): () => { stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  return () => ({ stdout, stderr: withoutNodeWarnings(stderr) });
+}
+
+/** Node's own warnings (deprecations of dependencies) are not the program's output. */
+function withoutNodeWarnings(stderr: string): string {
+  return stderr.replace(/^\(node:\d+\) .*\n(\(Use `node --trace-warnings .*\n)?/gm, "");
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A small Nessie API v2 client for setting up commits in tests (the CLI has no commit command). */
+export async function commit(
+  url: string,
+  branch: string,
+  expectedHash: string,
+  message: string,
+  operations: unknown[],
+): Promise<{ hash: string; added: Array<{ key: { elements: string[] }; contentId: string }> }> {
+  const res = await fetch(`${url}/api/v2/trees/${branch}@${expectedHash}/history/commit`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ commitMeta: { message, authors: ["tester"] }, operations }),
+  });
+  const body = (await res.json()) as {
+    targetBranch?: { hash: string };
+    addedContents?: Array<{ key: { elements: string[] }; contentId: string }>;
+    message?: string;
+  };
+  if (!res.ok || !body.targetBranch) throw new Error(`commit failed: ${res.status} ${JSON.stringify(body)}`);
+  return { hash: body.targetBranch.hash, added: body.addedContents ?? [] };
+}
+
+export async function head(url: string, ref: string): Promise<string> {
+  const res = await fetch(`${url}/api/v2/trees/${ref}`);
+  const body = (await res.json()) as { reference: { hash: string } };
+  return body.reference.hash;
+}
+
+export function namespace(...elements: string[]) {
+  return { type: "PUT", key: { elements }, content: { type: "NAMESPACE", elements, properties: {} } };
+}
+
+export function table(elements: string[], snapshotId: number, id?: string) {
+  return {
+    type: "PUT",
+    key: { elements },
+    content: {
+      type: "ICEBERG_TABLE",
+      ...(id ? { id } : {}),
+      metadataLocation: `s3://wh/${elements.join("/")}/metadata/${snapshotId}.metadata.json`,
+      snapshotId,
+      schemaId: 0,
+      specId: 0,
+      sortOrderId: 0,
+    },
+  };
+}

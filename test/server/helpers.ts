@@ -90,3 +90,10 @@ export async function commitOps(
   if (res.status !== 200) throw new Error(`commit to ${name}: ${res.status} ${res.text}`);
   return res.body.targetBranch.hash as string;
 }
+
+/** The content id of `key` on `ref` (updates must name it, as in Nessie). */
+export async function contentId(app: FastifyInstance, ref: string, key: string): Promise<string> {
+  const res = await call(app, "GET", `/api/v2/trees/${ref}/contents/${key}`);
+  if (res.status !== 200) throw new Error(`content ${key} on ${ref}: ${res.status} ${res.text}`);
+  return res.body.content.id as string;
+}

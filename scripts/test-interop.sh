@@ -6,7 +6,8 @@
 # For each backend — PGlite (a temp dir) and PostgreSQL (a fresh database on FLOE_TEST_PG_URL's
 # server, or on a private server started with scripts/pg.sh) — starts `node bin/floe.js serve` on a
 # free port, waits for /readyz, runs the Nessie Java client tests (interop/nessie-java) against
-# /api/v2, and stops the server. Exits non-zero if anything failed; the last line is the total,
+# /api/v2 — on PGlite once with each of the client's JDK HTTP clients (java.net.http, the default,
+# and HttpURLConnection), on PostgreSQL with the default — and stops the server. Exits non-zero if anything failed; the last line is the total,
 # "interop: N passed, N failed, N skipped".
 #
 # Environment:
@@ -117,18 +118,19 @@ total_passed=0 total_failed=0 total_skipped=0
 results=()
 
 # Runs the Nessie Java client tests against the server; adds Surefire's counts to the totals.
-run_java() { # name
+run_java() { # name [extra mvn args]
   local name=$1 uri="http://127.0.0.1:$port/api/v2"
+  shift
   local out="$work/java-$name.log"
   say "$name: Nessie Java client tests against $uri"
   # progress: one line per test class
-  NESSIE_URI="$uri" timeout 1200 "${mvn_cmd[@]}" test "-DNESSIE_URI=$uri" \
-    "-Dsurefire.reportsDirectory=$work/surefire-$name" 2>&1 | tee "$out" |
-    grep --line-buffered -E 'Tests run: .* -- in ' | sed -E 's/^\[[A-Z]+\] /    /'
+  NESSIE_URI="$uri" timeout 1200 "${mvn_cmd[@]}" test "-DNESSIE_URI=$uri" "$@" 2>&1 | tee "$out" |
+    grep -a --line-buffered -E 'Tests run: .* -- in ' | sed -E 's/^\[[A-Z]+\] /    /'
   local status=${PIPESTATUS[0]}
+  cp -r interop/nessie-java/target/surefire-reports "$work/surefire-$name" 2>/dev/null
   # Surefire's summary: the last "Tests run: N, Failures: F, Errors: E, Skipped: S" without " -- in"
   local summary
-  summary=$(grep -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$out" | tail -n 1)
+  summary=$(grep -a -E 'Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$out" | tail -n 1)
   if [ -n "$summary" ]; then
     local n f e s
     read -r n f e s < <(echo "$summary" | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+).*/\1 \2 \3 \4/')
@@ -140,7 +142,7 @@ run_java() { # name
       say "$name: failures (full output: $out, reports: $work/surefire-$name):"
       # Surefire's "Results:" section: one entry per failed test with its message
       sed -n '/^\[INFO\] Results:/,/^\[.*\] Tests run: [0-9]*, Failures/p' "$out" |
-        grep -v -E '^\[(INFO|ERROR)\] *$' | sed 's/^/    /'
+        grep -a -v -E '^\[(INFO|ERROR)\] *$' | sed 's/^/    /'
     fi
   else
     total_failed=$((total_failed + 1))
@@ -155,10 +157,18 @@ run_java() { # name
   say "$name: ok"
 }
 
-run_backend() { # name store
-  local name=$1 store=$2 ok=0
+# Starts a server on the store, runs the Java tests once per HTTP client given, stops the server.
+# Clients: JavaHttp (the Nessie client's default on Java 11+: java.net.http) and URLConnection.
+run_backend() { # name store client...
+  local name=$1 store=$2 ok=0 client
+  shift 2
   if start_server "$name" "$store"; then
-    run_java "$name" || ok=1
+    for client in "$@"; do
+      case "$client" in
+        JavaHttp) run_java "$name" || ok=1 ;;
+        *) run_java "$name-$client" "-Dnessie.client-builder-name=$client" || ok=1 ;;
+      esac
+    done
   else
     ok=1
     total_failed=$((total_failed + 1))
@@ -181,7 +191,7 @@ for backend in ${FLOE_INTEROP_BACKENDS:-pglite postgres}; do
   case "$backend" in
     pglite)
       mkdir -p "$work/pglite"
-      run_backend pglite "pglite:$work/pglite" || failed=1
+      run_backend pglite "pglite:$work/pglite" JavaHttp URLConnection || failed=1
       ;;
     postgres)
       if [ -n "${FLOE_TEST_PG_URL:-}" ]; then
@@ -207,7 +217,7 @@ for backend in ${FLOE_INTEROP_BACKENDS:-pglite postgres}; do
         continue
       fi
       created_dbs+=("$db")
-      run_backend postgres "$(pg_url_for "$db")" || failed=1
+      run_backend postgres "$(pg_url_for "$db")" JavaHttp || failed=1
       ;;
     *)
       say "unknown backend '$backend' (known: pglite postgres)"

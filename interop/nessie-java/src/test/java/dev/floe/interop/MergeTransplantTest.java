@@ -90,8 +90,14 @@ class MergeTransplantTest extends NessieInterop {
                 .getDiffs())
         .extracting(DiffEntry::getKey)
         .containsExactly(SHARED);
-    assertThat(api.getDiff().fromRefName(f.target().getName()).toRefName(f.dev().getName()).get().getDiffs())
-        .as("diff between a branch and its unchanged fork")
+    assertThat(
+            api.getDiff()
+                .fromRefName(f.target().getName())
+                .toRefName(dev.getName())
+                .toHashOnRef(f.dev().getHash())
+                .get()
+                .getDiffs())
+        .as("diff between a branch and the commit it was forked from")
         .isEmpty();
   }
 
@@ -148,47 +154,68 @@ class MergeTransplantTest extends NessieInterop {
         .containsExactly(ON_TARGET);
   }
 
-  @Test
-  void mergeWithConflict() throws Exception {
-    Forked f = fork("conflict");
+  /** dev and target both changed "shared" since the fork. */
+  record Conflicting(Forked f, Branch dev, Branch target) {}
+
+  static Conflicting conflicting(String what) throws Exception {
+    Forked f = fork(what);
     Branch dev = commit(f.dev(), "dev: shared v2", Put.of(SHARED, table("shared", 2, f.sharedId()))).getTargetBranch();
     Branch target = commit(f.target(), "target: shared v3", Put.of(SHARED, table("shared", 3, f.sharedId()))).getTargetBranch();
+    return new Conflicting(f, dev, target);
+  }
 
+  @Test
+  void mergeWithConflictFails() throws Exception {
+    Conflicting c = conflicting("conflict");
     NessieReferenceConflictException e =
         expectThrows(
             NessieReferenceConflictException.class,
-            () -> api.mergeRefIntoBranch().branch(target).fromRef(dev).merge(),
+            () -> api.mergeRefIntoBranch().branch(c.target()).fromRef(c.dev()).merge(),
             "merge of a key changed on both sides");
     assertThat(e.getStatus()).isEqualTo(409);
+    assertThat(headOf(c.target().getName())).as("target after a failed merge").isEqualTo(c.target().getHash());
     List<Conflict> conflicts = conflictsOf(e);
     assertThat(conflicts).extracting(Conflict::key).as("conflicting keys").containsExactly(SHARED);
     assertThat(conflicts.get(0).conflictType()).as("conflict type").isEqualTo(ConflictType.VALUE_DIFFERS);
-    assertThat(headOf(target.getName())).as("target after a failed merge").isEqualTo(target.getHash());
+  }
 
-    // the same conflict as a result
-    MergeResponse asResult = api.mergeRefIntoBranch().branch(target).fromRef(dev).returnConflictAsResult(true).merge();
+  @Test
+  void mergeWithConflictAsResultAndDryRun() throws Exception {
+    Conflicting c = conflicting("conflict-result");
+    MergeResponse asResult = api.mergeRefIntoBranch().branch(c.target()).fromRef(c.dev()).returnConflictAsResult(true).merge();
     assertThat(asResult.wasSuccessful()).as("conflicting merge wasSuccessful").isFalse();
     assertThat(asResult.wasApplied()).as("conflicting merge wasApplied").isFalse();
+    assertThat(headOf(c.target().getName())).isEqualTo(c.target().getHash());
     ContentKeyDetails details = byKey(asResult.getDetails(), ContentKeyDetails::getKey).get(SHARED);
     assertThat(details).as("merge details for %s", SHARED).isNotNull();
-    assertThat(details.getConflictType()).isEqualTo(ContentKeyConflict.UNRESOLVABLE);
     assertThat(details.getConflict()).as("conflict in the details").isNotNull();
     assertThat(details.getConflict().conflictType()).isEqualTo(ConflictType.VALUE_DIFFERS);
-    assertThat(headOf(target.getName())).isEqualTo(target.getHash());
 
     // dry run with conflicts as result: same answer, nothing applied
-    MergeResponse dry = api.mergeRefIntoBranch().branch(target).fromRef(dev).returnConflictAsResult(true).dryRun(true).merge();
-    assertThat(dry.wasSuccessful()).isFalse();
-    assertThat(dry.wasApplied()).isFalse();
+    MergeResponse dry = api.mergeRefIntoBranch().branch(c.target()).fromRef(c.dev()).returnConflictAsResult(true).dryRun(true).merge();
+    assertThat(dry.wasSuccessful()).as("dry-run conflicting merge wasSuccessful").isFalse();
+    assertThat(dry.wasApplied()).as("dry-run conflicting merge wasApplied").isFalse();
     assertThat(byKey(dry.getDetails(), ContentKeyDetails::getKey).get(SHARED).getConflict()).isNotNull();
+    assertThat(headOf(c.target().getName())).isEqualTo(c.target().getHash());
 
+    // Nessie marks a key with a conflict as UNRESOLVABLE (the default, when absent, is NONE)
+    assertThat(details.getConflictType()).as("conflictType of the conflicting key's details").isEqualTo(ContentKeyConflict.UNRESOLVABLE);
+  }
+
+  @Test
+  void mergeWithConflictForced() throws Exception {
+    Conflicting c = conflicting("conflict-force");
     // FORCE on the key takes the source's value
     MergeResponse forced =
-        api.mergeRefIntoBranch().branch(target).fromRef(dev).mergeMode(SHARED, MergeBehavior.FORCE).merge();
+        api.mergeRefIntoBranch().branch(c.target()).fromRef(c.dev()).mergeMode(SHARED, MergeBehavior.FORCE).merge();
     assertThat(forced.wasSuccessful()).isTrue();
     assertThat(forced.wasApplied()).isTrue();
-    assertThat(forced.getResultantTargetHash()).isEqualTo(headOf(target.getName()));
-    assertTable(api.getContent().refName(target.getName()).getSingle(SHARED).getContent(), table("shared", 2), f.sharedId(), "shared after a FORCE merge");
+    assertThat(forced.getResultantTargetHash()).isEqualTo(headOf(c.target().getName()));
+    assertTable(
+        api.getContent().refName(c.target().getName()).getSingle(SHARED).getContent(),
+        table("shared", 2),
+        c.f().sharedId(),
+        "shared after a FORCE merge");
   }
 
   @Test

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { FloeError } from "../core/errors.ts";
 import type { VersionStoreApi } from "../versioning/api.ts";
+import { decodeBody } from "./body-encoding.ts";
 import { nessieErrorBody, statusOf, toFloeError } from "./error-map.ts";
 import { parseJson, stringifyJson } from "./json.ts";
 import { Metrics, installRequestMetrics } from "./metrics.ts";
@@ -21,17 +22,18 @@ export async function buildApp(deps: {
   logger?: boolean | FastifyServerOptions["logger"];
   bodyLimit?: number;
 }): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: deps.logger ?? false,
-    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-  });
+  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit });
   const metrics = new Metrics();
 
   // Only JSON bodies (anything else is a 415), parsed so that 64-bit integers stay exact.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     try {
-      done(null, body === "" ? undefined : parseJson(body as string));
+      const text = decodeBody(body as Buffer, request.headers["content-encoding"], bodyLimit).toString(
+        "utf8",
+      );
+      done(null, text === "" ? undefined : parseJson(text));
     } catch (e) {
       done(e as Error, undefined);
     }

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { branch, call, commitOps, openTestApp, put, table } from "./helpers.ts";
@@ -412,6 +413,33 @@ it("answers bad input with a clear 4xx in Nessie's error shape and moves no ref"
       body: { commitMeta: { message: "x".repeat(70_000) }, operations: ok },
       status: 413,
       errorCode: "PAYLOAD_TOO_LARGE",
+    },
+    {
+      what: "gzip body that expands past the limit",
+      method: "POST",
+      url: commitUrl,
+      body: gzipSync(Buffer.alloc(200_000, 32)),
+      headers: { "content-encoding": "gzip" },
+      status: 413,
+      errorCode: "PAYLOAD_TOO_LARGE",
+    },
+    {
+      what: "body that is not gzip data",
+      method: "POST",
+      url: commitUrl,
+      body: "{}",
+      headers: { "content-encoding": "gzip" },
+      status: 400,
+      errorCode: "BAD_REQUEST",
+    },
+    {
+      what: "unknown content encoding",
+      method: "POST",
+      url: commitUrl,
+      body: "{}",
+      headers: { "content-encoding": "zstd-9000" },
+      status: 415,
+      errorCode: "UNSUPPORTED_MEDIA_TYPE",
     },
     {
       what: "unknown route",

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { branch, call, commitOps, contentId, namespace, openTestApp, put, table } from "./helpers.ts";
@@ -37,6 +38,18 @@ describe("commit", () => {
       allProperties: { job: ["j1"], origin: ["spark"] },
     });
     expect(log.body.logEntries[0].parentCommitHash).toBe(start);
+  });
+
+  it("accepts gzip-compressed bodies, as Nessie's Java client sends them", async () => {
+    const start = await branch(app, "c-gzip");
+    const body = gzipSync(
+      JSON.stringify({ commitMeta: { message: "zipped" }, operations: [put(["z"], table("s3://z"))] }),
+    );
+    const res = await call(app, "POST", `/api/v2/trees/c-gzip@${start}/history/commit`, body, {
+      "content-encoding": "gzip",
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.addedContents).toHaveLength(1);
   });
 
   it("reports per-key conflicts, with details only for Nessie-Client-Spec >= 2", async () => {

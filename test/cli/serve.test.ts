@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { closedPort, runFloe, startFloe } from "./floe-process.ts";
+import { closedPort, commit, head, namespace, runFloe, startFloe, table } from "./floe-process.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "floe-serve-"));
 
@@ -24,6 +24,35 @@ describe("floe serve", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { msg?: string });
     expect(records.some((r) => r.msg === "floe started")).toBe(true);
+  });
+
+  it("finishes in-flight requests on SIGTERM and keeps every commit it acknowledged", async () => {
+    const cwd = tmp();
+    const args = ["--store", `pglite:${join(cwd, "catalog")}`, "--port", "0", "--log-level", "warn"];
+    const server = await startFloe("serve", args, { cwd });
+    const setup = await commit(server.url, "main", await head(server.url, "main"), "ns", [namespace("ns")]);
+    const attempts = Array.from({ length: 30 }, (_, i) =>
+      commit(server.url, "main", setup.hash, `commit ${i}`, [table(["ns", `t${i}`], i)]).then(
+        () => `ns.t${i}`,
+        () => undefined,
+      ),
+    );
+    // Stop while most of them are still running.
+    await Promise.race(attempts);
+    const exit = server.stop("SIGTERM");
+    const acknowledged = (await Promise.all(attempts)).filter((k) => k !== undefined);
+    expect(await exit).toBe(0);
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const again = await startFloe("serve", args, { cwd });
+    try {
+      const res = await fetch(`${again.url}/api/v2/trees/main/entries`);
+      const body = (await res.json()) as { entries: Array<{ name: { elements: string[] } }> };
+      const keys = body.entries.map((e) => e.name.elements.join("."));
+      for (const key of acknowledged) expect(keys).toContain(key);
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
   });
 
   it("takes its settings from a config file and the environment", async () => {
@@ -103,6 +132,14 @@ describe("floe up", () => {
     expect(stdout.includes(`${url}/iceberg/main`)).toBe(icebergRest);
     expect(stdout.includes("\npyiceberg:\n")).toBe(icebergRest);
     expect(stdout.includes("\nDuckDB:\n")).toBe(icebergRest);
+    // A second `floe up` in the same directory stops before it touches the embedded store.
+    const port = new URL(url).port;
+    const second = await runFloe(["up", "--port", port], { cwd });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`^error: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`),
+    );
+    expect((await fetch(`${url}/api/v2/trees/main`)).status).toBe(200);
     expect(await up.stop("SIGINT")).toBe(0);
 
     const again = await startFloe("up", ["--port", "0"], { cwd });

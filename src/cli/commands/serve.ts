@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
@@ -89,6 +89,8 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
     import("../../versioning/version-store.ts"),
     import("../../server/app.ts"),
   ]);
+  // Before the store: a second `floe up` must not open an embedded store another process has open.
+  if (config.port !== 0) await checkPortFree(config.host, config.port);
   const kv = await openKvStore(config.store, { poolSize: config.storePoolSize }).catch((e: unknown) => {
     throw new CliError(`cannot open store ${redactStoreUrl(config.store)}: ${errorText(e)}`);
   });
@@ -158,6 +160,21 @@ export function closeOnSignals(server: RunningServer): void {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+}
+
+/** Fails like `listen` would when something already listens on host:port. */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once("error", reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (e) {
+    throw new CliError(`cannot listen on ${host}:${port}: ${listenError(e)}`);
+  } finally {
+    await new Promise((resolve) => probe.close(resolve));
+  }
 }
 
 function listenError(e: unknown): string {

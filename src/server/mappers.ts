@@ -103,6 +103,8 @@ export function mergeResultJson(r: MergeResult): Record<string, unknown> {
     details: r.details.map((d) => ({
       key: keyJson(d.key),
       mergeBehavior: d.mergeBehavior,
+      // v1-era field, still read by clients (default NONE when absent): Nessie's TreeApiImpl sets it.
+      conflictType: d.conflict ? "UNRESOLVABLE" : "NONE",
       ...(d.conflict
         ? {
             conflict: {

@@ -294,6 +294,7 @@ describe("merge and transplant", () => {
     expect(asResult.status).toBe(200);
     expect(asResult.body.wasSuccessful).toBe(false);
     expect(asResult.body.details[0].conflict).toMatchObject({ key: { elements: ["k"] } });
+    expect(asResult.body.details[0].conflictType).toBe("UNRESOLVABLE");
     const forced = await call(app, "POST", url, {
       fromRefName: "mc-source",
       fromHash: s,

@@ -83,7 +83,7 @@ interop_out="$tmp/interop.out"
 bash scripts/test-interop.sh 2>&1 | tee "$interop_out"
 interop_status=${PIPESTATUS[0]}
 [ $interop_status -eq 0 ] || failed=1
-i_line=$(grep -E '^interop: [0-9]+ passed, [0-9]+ failed' "$interop_out" | tail -n 1)
+i_line=$(grep -a -E '^interop: [0-9]+ passed, [0-9]+ failed' "$interop_out" | tail -n 1)
 if [ -n "$i_line" ]; then
   read -r i_passed i_failed i_skipped < <(echo "$i_line" | sed -E 's/^interop: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/')
   i_skipped=${i_skipped:-0}

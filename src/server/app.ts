@@ -1,9 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { FloeError } from "../core/errors.ts";
+import { FloeError, badRequest } from "../core/errors.ts";
 import type { VersionStoreApi } from "../versioning/api.ts";
 import { decodeBody } from "./body-encoding.ts";
 import { nessieErrorBody, statusOf, toFloeError } from "./error-map.ts";
-import { parseJson, stringifyJson } from "./json.ts";
+import { parseJson, stringifyJson } from "../core/json.ts";
 import { Metrics, installRequestMetrics } from "./metrics.ts";
 import { registerConfigRoutes } from "./routes/config.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
@@ -33,7 +33,7 @@ export async function buildApp(deps: {
       const text = decodeBody(body as Buffer, request.headers["content-encoding"], bodyLimit).toString(
         "utf8",
       );
-      done(null, text === "" ? undefined : parseJson(text));
+      done(null, text === "" ? undefined : parseRequestJson(text));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -60,4 +60,13 @@ export async function buildApp(deps: {
   registerTreeRoutes(app, deps.store, metrics);
   await app.ready();
   return app;
+}
+
+function parseRequestJson(text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw badRequest(`malformed JSON in request body: ${e.message}`);
+    throw e;
+  }
 }

@@ -96,7 +96,7 @@ function checkField(v: unknown, type: FieldType, path: string): unknown {
       }
       return v;
     case "long":
-      if (typeof v === "bigint" && v >= LONG_MIN && v <= LONG_MAX) return toStoredLong(v);
+      if (typeof v === "bigint" && v >= LONG_MIN && v <= LONG_MAX) return v;
       if (typeof v !== "number" || !Number.isSafeInteger(v))
         throw badRequest(`${path} must be a 64-bit integer`);
       return v;
@@ -111,14 +111,4 @@ function checkField(v: unknown, type: FieldType, path: string): unknown {
       }
       return v;
   }
-}
-
-/**
- * Stopgap: the version store hashes and persists content with plain JSON, which cannot hold a
- * `bigint` (it throws), so a 64-bit value beyond 2^53 is stored as the nearest double. Nessie
- * clients never read `snapshotId` back for anything but display, so this loses nothing they
- * use; once the store encodes bigints, return `v` here (test/server/contents.test.ts checks it).
- */
-function toStoredLong(v: bigint): number | bigint {
-  return Number(v);
 }

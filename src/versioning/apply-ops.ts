@@ -18,17 +18,24 @@ const conflict = (conflictType: Conflict["conflictType"], key: ContentKey, messa
   message,
 });
 
-/** Checks operations from outside: shape, keys, content; no key twice. */
+/**
+ * Checks operations from outside: shape, keys, content. A key may appear once, or twice as a
+ * DELETE plus a PUT (drop and re-create in one commit), as Nessie allows.
+ */
 export function checkOperations(ops: unknown): Operation[] {
   if (!Array.isArray(ops)) throw badRequest("operations must be an array");
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   return ops.map((op, i) => {
     if (op === null || typeof op !== "object") throw badRequest(`operation ${i} must be an object`);
     const o = op as Record<string, unknown>;
     const key = checkKey(o.key, `key of operation ${i}`);
     const k = encodeKey(key);
-    if (seen.has(k)) throw badRequest(`key '${keyToString(key)}' appears in more than one operation`);
-    seen.add(k);
+    const before = seen.get(k);
+    const pair = before !== undefined && [before, o.type].sort().join("+") === "DELETE+PUT";
+    if (before !== undefined && (!pair || before === "PAIR")) {
+      throw badRequest(`key '${keyToString(key)}' appears in more than one operation`);
+    }
+    seen.set(k, pair ? "PAIR" : String(o.type));
     switch (o.type) {
       case "PUT":
         return { type: "PUT", key, content: checkContent(o.content, key) };
@@ -46,10 +53,11 @@ export function checkOperations(ops: unknown): Operation[] {
 
 /**
  * Applies checked operations to the head tree, as Nessie does: every touched key must have the
- * same value at `expectedTree` as at `headTree`; a PUT without id creates content (the key must be
- * free), a PUT with id updates that content (same id, same type) or moves it from a key deleted in
- * the same commit; a DELETE needs the key; a namespace must exist above new content and cannot be
- * deleted while it has children. All conflicts are reported at once.
+ * same value at `expectedTree` as at `headTree`; a PUT without id creates content (a PUT without id
+ * on an existing key is a bad request), a PUT with id updates that content (same id, same type) or
+ * moves it from a key deleted in the same commit; a DELETE needs the key; deletes apply before
+ * puts; a namespace must exist above new content and cannot be deleted while it has children. All
+ * conflicts are reported at once, at most one per key.
  */
 export async function applyOperations(
   load: NodeLoader,
@@ -59,30 +67,43 @@ export async function applyOperations(
 ): Promise<AppliedOps> {
   const reader = new TreeReader(load);
   const conflicts: Conflict[] = [];
+  const conflicted = new Set<string>();
+  const report = (c: Conflict) => {
+    const k = encodeKey(c.key!);
+    if (conflicted.has(k)) return;
+    conflicted.add(k);
+    conflicts.push(c);
+  };
   const current = new Map<string, Content | undefined>();
   for (const op of ops) {
     const k = encodeKey(op.key);
+    if (current.has(k)) continue;
     const head = await reader.get(headTree, k);
     current.set(k, head);
     if (expectedTree !== headTree) {
       const expected = await reader.get(expectedTree, k);
       if (!sameContent(expected, head)) {
-        conflicts.push(
+        const name = keyToString(op.key);
+        report(
           expected === undefined
-            ? conflict("KEY_EXISTS", op.key, `key '${keyToString(op.key)}' was added since the expected hash`)
+            ? conflict("KEY_EXISTS", op.key, `key '${name}' was added since the expected hash`)
             : conflict(
                 "VALUE_DIFFERS",
                 op.key,
-                `values of existing and expected content for key '${keyToString(op.key)}' are different`,
+                `values of existing and expected content for key '${name}' are different`,
               ),
         );
       }
     }
   }
+  const deleted = new Set<string>();
   const deletedIds = new Set<string>();
   for (const op of ops) {
     const existing = current.get(encodeKey(op.key));
-    if (op.type === "DELETE" && existing) deletedIds.add(existing.id);
+    if (op.type === "DELETE" && existing) {
+      deleted.add(encodeKey(op.key));
+      deletedIds.add(existing.id);
+    }
   }
 
   const writer = new TreeWriter(load);
@@ -91,29 +112,29 @@ export async function applyOperations(
   const added: Array<{ key: ContentKey; contentId: string }> = [];
   const deletedNamespaces: ContentKey[] = [];
   for (const op of ops) {
+    if (op.type !== "DELETE") continue;
     const k = encodeKey(op.key);
     const existing = current.get(k);
-    const name = keyToString(op.key);
-    if (op.type === "UNCHANGED") continue;
-    if (op.type === "DELETE") {
-      if (!existing) {
-        conflicts.push(conflict("KEY_DOES_NOT_EXIST", op.key, `key '${name}' does not exist`));
-        continue;
-      }
-      if (existing.type === "NAMESPACE") deletedNamespaces.push(op.key);
-      tree = await writer.delete(tree, k);
-      stored.push({ type: "DELETE", key: op.key });
+    if (!existing) {
+      report(conflict("KEY_DOES_NOT_EXIST", op.key, `key '${keyToString(op.key)}' does not exist`));
       continue;
     }
+    if (existing.type === "NAMESPACE") deletedNamespaces.push(op.key);
+    tree = await writer.delete(tree, k);
+    stored.push({ type: "DELETE", key: op.key });
+  }
+  for (const op of ops) {
+    if (op.type !== "PUT") continue;
+    const k = encodeKey(op.key);
+    if (conflicted.has(k)) continue;
+    const existing = deleted.has(k) ? undefined : current.get(k);
+    const name = keyToString(op.key);
     const { content } = op;
     if (content.id === undefined) {
-      if (existing) {
-        conflicts.push(conflict("KEY_EXISTS", op.key, `key '${name}' already exists`));
-        continue;
-      }
+      if (existing) throw badRequest(`New value to update existing key '${name}' has no content ID`);
     } else if (existing) {
       if (existing.id !== content.id) {
-        conflicts.push(
+        report(
           conflict(
             "CONTENT_ID_DIFFERS",
             op.key,
@@ -123,13 +144,13 @@ export async function applyOperations(
         continue;
       }
       if (existing.type !== content.type) {
-        conflicts.push(
+        report(
           conflict("PAYLOAD_DIFFERS", op.key, `key '${name}' holds ${existing.type}, not ${content.type}`),
         );
         continue;
       }
     } else if (!deletedIds.has(content.id)) {
-      conflicts.push(
+      report(
         conflict(
           "KEY_DOES_NOT_EXIST",
           op.key,
@@ -150,9 +171,9 @@ export async function applyOperations(
     const parent = op.key.slice(0, -1);
     const ns = await writer.get(tree, encodeKey(parent));
     if (!ns) {
-      conflicts.push(conflict("NAMESPACE_ABSENT", parent, `namespace '${keyToString(parent)}' must exist`));
+      report(conflict("NAMESPACE_ABSENT", parent, `namespace '${keyToString(parent)}' must exist`));
     } else if (ns.type !== "NAMESPACE") {
-      conflicts.push(
+      report(
         conflict(
           "NAMESPACE_NOT_NAMESPACE",
           parent,
@@ -162,9 +183,10 @@ export async function applyOperations(
     }
   }
   for (const ns of deletedNamespaces) {
+    if (await writer.get(tree, encodeKey(ns))) continue; // re-created in this commit
     const { lo, hi } = prefixRange(ns);
     for await (const [child] of writer.range(tree, lo + "\u0000", hi)) {
-      conflicts.push(
+      report(
         conflict(
           "NAMESPACE_NOT_EMPTY",
           ns,

@@ -1,3 +1,4 @@
+import { stringifyJson } from "../core/json.ts";
 import { randomUUID } from "node:crypto";
 import { badRequest } from "../core/errors.ts";
 import { canonicalize } from "./hash.ts";
@@ -41,5 +42,5 @@ export function sameContent(a: Content | undefined | null, b: Content | undefine
   if (a === undefined || a === null) return b === undefined || b === null;
   if (b === undefined || b === null) return false;
   // Stored contents are canonical (keys sorted), so plain JSON text compares them.
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  return a === b || stringifyJson(a) === stringifyJson(b);
 }

@@ -26,6 +26,7 @@ export function canonicalize<T>(value: T): T {
  * SHA-256 of this encoding, so equal values always hash equally.
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const obj = value as Record<string, unknown>;

@@ -1,9 +1,10 @@
+import { parseJson } from "../core/json.ts";
 import { FloeError } from "../core/errors.ts";
 import type { KvStore } from "../storage/kv.ts";
 import { NO_ANCESTOR_HASH, canonicalJson, sha256Hex } from "./hash.ts";
 import { Lru } from "./lru.ts";
 import type { Content, ContentKey } from "./model.ts";
-import type { TreeNode } from "./tree.ts";
+import { type TreeNode, nodeJson } from "./tree.ts";
 
 /** An operation as a commit records it (for `log` with fetch=ALL). */
 export type StoredOp =
@@ -88,7 +89,7 @@ export class ObjectStore {
     if (cached) return cached;
     const raw = await this.kv.get(NODE + hash);
     if (!raw) throw new FloeError("INTERNAL", `tree node ${hash} is missing from the store`);
-    const node = JSON.parse(dec.decode(raw)) as TreeNode;
+    const node = parseJson(dec.decode(raw)) as TreeNode;
     this.nodes.set(hash, node);
     return node;
   };
@@ -100,7 +101,7 @@ export class ObjectStore {
     if (cached) return cached;
     const raw = await this.kv.get(COMMIT + hash);
     if (!raw) return undefined;
-    const c = { ...(JSON.parse(dec.decode(raw)) as CommitObject), hash };
+    const c = { ...(parseJson(dec.decode(raw)) as CommitObject), hash };
     this.commits.set(hash, c);
     return c;
   }
@@ -132,7 +133,7 @@ export class ObjectStore {
     tree: { commit: string; root: string | null },
   ): Array<[string, Uint8Array]> {
     const entries: Array<[string, Uint8Array]> = [[TREE + tree.commit, enc.encode(tree.root ?? "")]];
-    for (const [h, n] of nodes) entries.push([NODE + h, enc.encode(JSON.stringify({ e: n.e, r: n.r }))]);
+    for (const [h, n] of nodes) entries.push([NODE + h, enc.encode(nodeJson(n))]);
     for (const c of commits) {
       const { hash, ...body } = c;
       entries.push([COMMIT + hash, enc.encode(encoded.get(c) ?? canonicalJson(body))]);

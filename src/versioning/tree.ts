@@ -1,3 +1,4 @@
+import { stringifyJson } from "../core/json.ts";
 import { sha256Hex } from "./hash.ts";
 import type { Content } from "./model.ts";
 
@@ -34,9 +35,20 @@ export function keyLevel(key: string): number {
   return level;
 }
 
-/** Node hash: contents are already canonical (see `canonicalize`) and `{e, r}` has a fixed order. */
+const nodeJsonCache = new WeakMap<TreeNode, string>();
+
+/**
+ * A node's stored form, which is also what its hash covers: contents are already canonical (see
+ * `canonicalize`) and `{e, r}` has a fixed order. 64-bit integers in contents stay exact.
+ */
+export function nodeJson(node: TreeNode): string {
+  let json = nodeJsonCache.get(node);
+  if (json === undefined) nodeJsonCache.set(node, (json = stringifyJson({ e: node.e, r: node.r })));
+  return json;
+}
+
 export function hashNode(node: TreeNode): string {
-  return sha256Hex(JSON.stringify({ e: node.e, r: node.r }));
+  return sha256Hex(nodeJson(node));
 }
 
 /** Index of the first entry whose key is >= `key` (entries.length if none). */

@@ -98,9 +98,9 @@ describe("version store properties", () => {
         const b = await newBranch(await base());
         const h = await write(b, initial);
         const before = await snapshot(h);
-        // Create content that already exists (no id) next to valid changes: the whole commit must fail.
+        // A PUT with the wrong content id next to valid changes: the whole commit must fail.
         const ops: Operation[] = [
-          { type: "PUT", key: ["ns"], content: { type: "NAMESPACE" } },
+          { type: "PUT", key: ["ns"], content: { type: "NAMESPACE", id: "not-the-id" } },
           ...changes.map(
             ([k]) =>
               ({

@@ -112,13 +112,17 @@ describe("version store", () => {
     expect(await head(b)).toBe(c3.targetBranch.hash);
   });
 
-  it("reports KEY_EXISTS, CONTENT_ID_DIFFERS and PAYLOAD_DIFFERS", async () => {
+  it("reports KEY_EXISTS, CONTENT_ID_DIFFERS and PAYLOAD_DIFFERS, once per key", async () => {
     const b = await branch();
     const c = await store.commit(b, store.noAncestorHash, {}, [ns("k"), table(["k", "t"], "l")]);
     const h = c.targetBranch.hash;
-    expect(
-      (await conflictOf(store.commit(b, h, {}, [table(["k", "t"], "l2")]))).conflicts[0]!.conflictType,
-    ).toBe("KEY_EXISTS");
+    // A PUT without id on an existing key is a bad request (Nessie: "has no content ID").
+    await expect(store.commit(b, h, {}, [table(["k", "t"], "l2")])).rejects.toMatchObject({
+      kind: "BAD_REQUEST",
+    });
+    // Created since the stale expected hash: one KEY_EXISTS conflict, not two.
+    const stale = await conflictOf(store.commit(b, store.noAncestorHash, {}, [table(["k", "t"], "l2")]));
+    expect(stale.conflicts.map((x) => x.conflictType)).toEqual(["KEY_EXISTS"]);
     expect(
       (await conflictOf(store.commit(b, h, {}, [table(["k", "t"], "l2", "other-id")]))).conflicts[0]!
         .conflictType,
@@ -132,6 +136,20 @@ describe("version store", () => {
     expect((await conflictOf(store.commit(b, h, {}, [view]))).conflicts[0]!.conflictType).toBe(
       "PAYLOAD_DIFFERS",
     );
+  });
+
+  it("drops and re-creates a key in one commit", async () => {
+    const b = await branch();
+    const c = await store.commit(b, store.noAncestorHash, {}, [ns("d"), table(["d", "t"], "old")]);
+    const [before] = await store.getContents(c.targetBranch.hash, [["d", "t"]]);
+    const r = await store.commit(b, c.targetBranch.hash, {}, [
+      { type: "DELETE", key: ["d", "t"] },
+      table(["d", "t"], "new"),
+    ]);
+    const [after] = await store.getContents(r.targetBranch.hash, [["d", "t"]]);
+    expect(after!.content.metadataLocation).toBe("new");
+    expect(after!.content.id).not.toBe(before!.content.id);
+    expect(r.addedContents).toHaveLength(1);
   });
 
   it("renames content keeping its id", async () => {
@@ -272,6 +290,7 @@ describe("version store", () => {
       [{ type: "PUT", key: ["a\u0001"], content: { type: "NAMESPACE" } }],
       [{ type: "PUT", key: ["x".repeat(501)], content: { type: "NAMESPACE" } }],
       [ns("d"), ns("d")],
+      [{ type: "DELETE", key: ["d"] }, ns("d"), { type: "DELETE", key: ["d"] }],
     ] as unknown as Operation[][];
     for (const ops of bad)
       await expect(store.commit(b, h, {}, ops)).rejects.toMatchObject({ kind: "BAD_REQUEST" });

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { badRequest } from "../core/errors.ts";
 
 /**
  * JSON that keeps 64-bit integers exact. Iceberg snapshot ids are random 63-bit numbers that
@@ -12,18 +11,14 @@ import { badRequest } from "../core/errors.ts";
 // An integer literal outside a string: long enough that it may not fit a double exactly.
 const LONG_INTEGER = /-?\d{16,}(?![.\deE])/;
 
+/** `JSON.parse` that reads integers outside the safe range as `bigint`; throws SyntaxError. */
 export function parseJson(text: string): unknown {
-  try {
-    if (!LONG_INTEGER.test(text)) return JSON.parse(text);
-    const marker = `\u0000${randomBytes(6).toString("hex")}:`;
-    const marked = markLongIntegers(text, `"${JSON.stringify(marker).slice(1, -1)}`);
-    return JSON.parse(marked, (_key, value: unknown) =>
-      typeof value === "string" && value.startsWith(marker) ? toNumber(value.slice(marker.length)) : value,
-    );
-  } catch (e) {
-    if (e instanceof SyntaxError) throw badRequest(`malformed JSON in request body: ${e.message}`);
-    throw e;
-  }
+  if (!LONG_INTEGER.test(text)) return JSON.parse(text);
+  const marker = `\u0000${randomBytes(6).toString("hex")}:`;
+  const marked = markLongIntegers(text, `"${JSON.stringify(marker).slice(1, -1)}`);
+  return JSON.parse(marked, (_key, value: unknown) =>
+    typeof value === "string" && value.startsWith(marker) ? toNumber(value.slice(marker.length)) : value,
+  );
 }
 
 function toNumber(digits: string): number | bigint {
@@ -59,6 +54,12 @@ function markLongIntegers(text: string, open: string): string {
 
 /** `JSON.stringify` that writes `bigint`s as plain JSON numbers. */
 export function stringifyJson(value: unknown): string {
+  // Fast path: no bigint anywhere (native JSON.stringify throws a TypeError on one).
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+  }
   let marker: string | undefined;
   const text = JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v !== "bigint") return v;

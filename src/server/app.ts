@@ -24,7 +24,7 @@ export async function buildApp(deps: {
 }): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit });
-  const metrics = new Metrics();
+  const metrics = new Metrics(deps.store);
 
   // Only JSON bodies (anything else is a 415), parsed so that 64-bit integers stay exact.
   app.removeAllContentTypeParsers();

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { VersionStoreApi } from "../versioning/api.ts";
 
 /**
  * Prometheus metrics of one app. Each app has its own registry (tests and the CLI may build
@@ -38,8 +39,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  readonly storeDuration = new Histogram({
+    name: "floe_store_operation_duration_seconds",
+    help: "Duration of metadata-store (PostgreSQL / PGlite) operations by operation",
+    labelNames: ["op"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor(store: Pick<VersionStoreApi, "stats" | "onStoreTiming">) {
     collectDefaultMetrics({ register: this.registry });
+    store.onStoreTiming((op, seconds) => this.storeDuration.observe({ op }, seconds));
+    // Counted inside the store (its commit queue), read when scraped.
+    new Counter({
+      name: "floe_commit_retries_total",
+      help: "Times a batch of commits was rebuilt because another writer moved the branch first",
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(store.stats.retries);
+      },
+    });
   }
 }
 

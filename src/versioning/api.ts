@@ -1,3 +1,4 @@
+import type { KvTimingListener } from "../storage/timed-kv.ts";
 import type {
   CommitMeta,
   CommitMetaInput,
@@ -101,6 +102,9 @@ export interface VersionStoreApi {
 
   /** Counters since start, for `/metrics`: commits made, commits refused by conflicts, ref-swap retries. */
   readonly stats: Readonly<{ commits: number; conflicts: number; retries: number }>;
+
+  /** Registers a listener for the duration of every metadata-store operation (for `/metrics`). */
+  onStoreTiming(listener: KvTimingListener): void;
 
   /** Reachability of the database, for `/readyz`. */
   ping(): Promise<void>;

@@ -1,5 +1,6 @@
 import { FloeError, badRequest } from "../core/errors.ts";
 import type { KvStore } from "../storage/kv.ts";
+import { type KvTimingListener, TimedKvStore } from "../storage/timed-kv.ts";
 import type { PageRequest, Resolved, VersionStoreApi } from "./api.ts";
 import { applyOperations, checkOperations, conflictError } from "./apply-ops.ts";
 import { CommitQueue, type CommitStats } from "./commit-queue.ts";
@@ -103,7 +104,7 @@ export class VersionStore implements VersionStoreApi {
   private readonly trees: CommitTrees;
 
   private constructor(
-    private readonly kv: KvStore,
+    private readonly kv: TimedKvStore,
     private readonly repo: RepoInfo,
   ) {
     this.objects = new ObjectStore(kv);
@@ -121,7 +122,7 @@ export class VersionStore implements VersionStoreApi {
     };
     await kv.putIfAbsent([[REPO_KEY, enc.encode(JSON.stringify(wanted))]]);
     const repo = JSON.parse(new TextDecoder().decode(await kv.get(REPO_KEY))) as RepoInfo;
-    const store = new VersionStore(kv, repo);
+    const store = new VersionStore(new TimedKvStore(kv), repo);
     if (!(await store.refs.get(repo.defaultBranch))) {
       await store.refs.cas(repo.defaultBranch, undefined, { type: "BRANCH", hash: NO_ANCESTOR_HASH });
     }
@@ -560,6 +561,10 @@ export class VersionStore implements VersionStoreApi {
       }
       return { result: done(head.hash, head.hash !== head0.hash, true), head };
     });
+  }
+
+  onStoreTiming(listener: KvTimingListener): void {
+    this.kv.onTiming(listener);
   }
 
   ping(): Promise<void> {

@@ -58,6 +58,8 @@ it("exports Prometheus metrics labelled by route pattern", async () => {
   expect(text).toMatch(/^floe_commits_total 1$/m);
   expect(text).toMatch(/^floe_commit_conflicts_total 0$/m);
   expect(text).toMatch(/^# TYPE floe_merges_total counter$/m);
+  expect(text).toMatch(/^floe_commit_retries_total \d+$/m);
+  expect(text).toMatch(/^floe_store_operation_duration_seconds_count\{op="compareAndSet"\} [1-9]\d*$/m);
   expect(text).not.toMatch(/nope/);
 });
 

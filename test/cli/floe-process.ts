@@ -36,43 +36,68 @@ export interface FloeServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** A running `floe` process whose output can be waited for. */
+export interface FloeProcess {
+  readonly child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  /** Resolves with the first match of `pattern` in the stream; rejects if the process exits first. */
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpExecArray>;
+  /** Sends `signal` (if still running) and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function launchFloe(args: readonly string[], opts: SpawnOptions = {}): FloeProcess {
+  const child = spawnFloe(args, opts);
+  const output = collect(child);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    child,
+    output,
+    waitFor: (stream, pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = pattern.exec(output()[stream]);
+          if (!m) return false;
+          child[stream]?.off("data", check);
+          resolve(m);
+          return true;
+        };
+        if (check()) return;
+        child[stream]?.on("data", check);
+        void exited.then((code) => {
+          if (check()) return;
+          const { stdout, stderr } = output();
+          reject(
+            new Error(
+              `floe ${args.join(" ")} exited with ${code} before printing ${pattern}:\n${stdout}\n${stderr}`,
+            ),
+          );
+        });
+      }),
+    stop: (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
 /**
  * Starts `floe <command> <args>` and waits for its ready line: `floe serving <url>` on stderr for
- * `serve`, `floe is running at <url>` on stdout for `up`. Rejects with the output if it exits first.
+ * `serve`, the end of the banner (`Press Ctrl-C to stop.`) on stdout for `up`.
  */
-export function startFloe(
+export async function startFloe(
   command: "serve" | "up",
   args: readonly string[],
   opts: SpawnOptions = {},
 ): Promise<FloeServer> {
-  const child = spawnFloe([command, ...args], opts);
-  const out = collect(child);
-  const ready = command === "serve" ? /floe serving (http:\/\/\S+)/ : /floe is running at (http:\/\/\S+)/;
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = () => {
-      const { stdout, stderr } = out();
-      const m = ready.exec(command === "serve" ? stderr : stdout);
-      if (!m?.[1]) return;
-      child.stdout?.off("data", onData);
-      child.stderr?.off("data", onData);
-      resolve({
-        url: m[1],
-        child,
-        output: out,
-        stop: (signal = "SIGTERM") => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          return exited;
-        },
-      });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    void exited.then((code) => {
-      const { stdout, stderr } = out();
-      reject(new Error(`floe ${command} exited with ${code} before it was ready:\n${stdout}\n${stderr}`));
-    });
-  });
+  const proc = launchFloe([command, ...args], opts);
+  if (command === "serve") {
+    const m = await proc.waitFor("stderr", /floe serving (http:\/\/\S+)/);
+    return { ...proc, url: m[1] as string };
+  }
+  await proc.waitFor("stdout", /Press Ctrl-C to stop\./);
+  const m = await proc.waitFor("stdout", /floe is running at (http:\/\/\S+)/);
+  return { ...proc, url: m[1] as string };
 }
 
 function spawnFloe(args: readonly string[], opts: SpawnOptions): ChildProcess {

@@ -2,7 +2,16 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { closedPort, commit, head, namespace, runFloe, startFloe, table } from "./floe-process.ts";
+import {
+  closedPort,
+  commit,
+  head,
+  launchFloe,
+  namespace,
+  runFloe,
+  startFloe,
+  table,
+} from "./floe-process.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "floe-serve-"));
 
@@ -112,11 +121,8 @@ describe("floe up", () => {
     const cwd = tmp();
     const up = await startFloe("up", ["--port", "0"], { cwd });
     const url = up.url;
-    // The banner is complete once the stop hint is printed.
-    for (let i = 0; i < 50 && !up.output().stdout.includes("Press Ctrl-C to stop."); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const { stdout } = up.output();
+    expect(stdout).toMatch(/^Creating the catalog in \.\/\.floe \(first run: this takes a few seconds\)…\n/);
     expect(existsSync(join(cwd, ".floe", "catalog"))).toBe(true);
     expect(existsSync(join(cwd, ".floe", "warehouse"))).toBe(true);
     expect(existsSync(join(cwd, ".floe", "floe.log"))).toBe(true);
@@ -143,9 +149,21 @@ describe("floe up", () => {
     expect(await up.stop("SIGINT")).toBe(0);
 
     const again = await startFloe("up", ["--port", "0"], { cwd });
-    await new Promise((r) => setTimeout(r, 500));
     expect(again.output().stdout).not.toContain("(new)");
+    expect(again.output().stdout).not.toContain("Creating the catalog");
     expect(await again.stop("SIGTERM")).toBe(0);
+  });
+
+  it("waits for the store on a stop signal during start-up, then exits 0", async () => {
+    const cwd = tmp();
+    const up = launchFloe(["up", "--port", "0"], { cwd });
+    await up.waitFor("stdout", /Creating the catalog/);
+    expect(await up.stop("SIGINT")).toBe(0);
+    expect(up.output().stdout).not.toContain("floe is running");
+    // The catalog it was creating is usable.
+    const again = await startFloe("up", ["--port", "0"], { cwd });
+    expect((await fetch(`${again.url}/api/v2/trees/main`)).status).toBe(200);
+    expect(await again.stop()).toBe(0);
   });
 });
 

@@ -63,9 +63,11 @@ export function registerServe(program: Command): void {
     ],
   ).action(async (opts: ServerFlags) => {
     const { config } = loadConfig({ flags: serverFlags(opts), configFile: opts.config });
-    const server = await startServer(config);
-    process.stderr.write(`floe serving ${server.url} (store ${server.storeDescription})\n`);
-    closeOnSignals(server);
+    await serveUntilStopped(config, {
+      ready: (server) => {
+        process.stderr.write(`floe serving ${server.url} (store ${server.storeDescription})\n`);
+      },
+    });
   });
 }
 
@@ -139,27 +141,55 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
   };
 }
 
-/** Graceful stop on SIGINT / SIGTERM (exit 0); a second signal, or 30 s, ends it at once (exit 1). */
-export function closeOnSignals(server: RunningServer): void {
-  let closing = false;
+/**
+ * Starts the server and runs it until SIGINT / SIGTERM: then it stops accepting connections, lets
+ * in-flight requests finish, closes the store and exits 0. A signal during start-up (an embedded
+ * store may take seconds to initialise) waits for the start to finish, so a store is never left
+ * half-written. A second signal, or requests still running after 30 s, end the process at once
+ * (exit 1). `ready` runs once the server listens, unless a stop was already asked for.
+ */
+export async function serveUntilStopped(
+  config: FloeConfig,
+  hooks: {
+    /** Runs once the signal handlers are in place, before the store is opened. */
+    readonly starting?: () => void;
+    readonly ready: (server: RunningServer) => void;
+  },
+): Promise<void> {
+  let server: RunningServer | undefined;
+  let stopping: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) {
-      process.stderr.write(`error: ${signal} again, exiting without waiting for requests\n`);
+    if (stopping) {
+      process.stderr.write(`error: ${signal} again, exiting without waiting\n`);
       process.exit(1);
     }
-    closing = true;
-    server.app.log.info({ signal }, "closing: finishing in-flight requests");
-    setTimeout(() => {
-      process.stderr.write("error: requests still running 30 s after the stop signal, exiting\n");
-      process.exit(1);
-    }, 30_000).unref();
-    server.close().then(
-      () => process.exit(0),
-      (e: unknown) => process.exit(reportError(e)),
-    );
+    stopping = signal;
+    if (server) stop(server, signal);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  try {
+    hooks.starting?.();
+    server = await startServer(config);
+  } catch (e) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    throw e;
+  }
+  if (stopping) stop(server, stopping);
+  else hooks.ready(server);
+}
+
+function stop(server: RunningServer, signal: NodeJS.Signals): void {
+  server.app.log.info({ signal }, "closing: finishing in-flight requests");
+  setTimeout(() => {
+    process.stderr.write("error: requests still running 30 s after the stop signal, exiting\n");
+    process.exit(1);
+  }, 30_000).unref();
+  server.close().then(
+    () => process.exit(0),
+    (e: unknown) => process.exit(reportError(e)),
+  );
 }
 
 /** Fails like `listen` would when something already listens on host:port. */

@@ -7,7 +7,7 @@ import { type FloeConfig, loadConfig, redactStoreUrl } from "../../core/config.t
 import { examples } from "../common.ts";
 import { printLine } from "../output.ts";
 import { connectionSnippets } from "../snippets.ts";
-import { type ServerFlags, closeOnSignals, serverFlags, serverOptions, startServer } from "./serve.ts";
+import { type ServerFlags, serveUntilStopped, serverFlags, serverOptions } from "./serve.ts";
 
 /** Where `floe up` keeps everything by default. */
 const DATA_DIR = ".floe";
@@ -30,12 +30,21 @@ export function registerUp(program: Command): void {
       configFile: opts.config,
       defaults: { logFile: `${DATA_DIR}/floe.log` },
     });
-    const firstRun = prepareLocalDirs(config);
-    if (firstRun) printLine(`Creating the catalog in ./${DATA_DIR} (first run: this takes a few seconds)…`);
-    const server = await startServer(config);
-    const faces = await probeFaces(server.app, config.defaultBranch);
-    for (const line of banner(config, server.url, server.storeDescription, faces, firstRun)) printLine(line);
-    closeOnSignals(server);
+    let firstRun = false;
+    await serveUntilStopped(config, {
+      starting: () => {
+        firstRun = prepareLocalDirs(config);
+        if (firstRun)
+          printLine(`Creating the catalog in ./${DATA_DIR} (first run: this takes a few seconds)…`);
+      },
+      ready: (server) => {
+        void probeFaces(server.app, config.defaultBranch).then((faces) => {
+          for (const line of banner(config, server.url, server.storeDescription, faces, firstRun)) {
+            printLine(line);
+          }
+        });
+      },
+    });
   });
 }
 
@@ -57,7 +66,11 @@ interface Faces {
 
 /** Asks the app itself which APIs it serves, so the banner never advertises a missing one. */
 async function probeFaces(app: FastifyInstance, branch: string): Promise<Faces> {
-  const ok = async (url: string) => (await app.inject({ method: "GET", url })).statusCode === 200;
+  const ok = (url: string) =>
+    app.inject({ method: "GET", url }).then(
+      (res) => res.statusCode === 200,
+      () => false,
+    );
   const [nessie, icebergRest] = await Promise.all([
     ok("/api/v2/config"),
     ok(`/iceberg/${encodeURIComponent(branch)}/v1/config`),

@@ -87,11 +87,13 @@ export async function applyOperations(
         report(
           expected === undefined
             ? conflict("KEY_EXISTS", op.key, `key '${name}' was added since the expected hash`)
-            : conflict(
-                "VALUE_DIFFERS",
-                op.key,
-                `values of existing and expected content for key '${name}' are different`,
-              ),
+            : head === undefined
+              ? conflict("KEY_DOES_NOT_EXIST", op.key, `key '${name}' was deleted since the expected hash`)
+              : conflict(
+                  "VALUE_DIFFERS",
+                  op.key,
+                  `values of existing and expected content for key '${name}' are different`,
+                ),
         );
       }
     }
@@ -134,14 +136,9 @@ export async function applyOperations(
       if (existing) throw badRequest(`New value to update existing key '${name}' has no content ID`);
     } else if (existing) {
       if (existing.id !== content.id) {
-        report(
-          conflict(
-            "CONTENT_ID_DIFFERS",
-            op.key,
-            `content id '${content.id}' does not match the existing id '${existing.id}' of key '${name}'`,
-          ),
+        throw badRequest(
+          `Content id '${content.id}' of the new value for key '${name}' does not match the existing content id '${existing.id}'`,
         );
-        continue;
       }
       if (existing.type !== content.type) {
         report(

@@ -98,9 +98,9 @@ describe("version store properties", () => {
         const b = await newBranch(await base());
         const h = await write(b, initial);
         const before = await snapshot(h);
-        // A PUT with the wrong content id next to valid changes: the whole commit must fail.
+        // A DELETE of a missing key next to valid changes: the whole commit must fail.
         const ops: Operation[] = [
-          { type: "PUT", key: ["ns"], content: { type: "NAMESPACE", id: "not-the-id" } },
+          { type: "DELETE", key: ["ns", "missing"] },
           ...changes.map(
             ([k]) =>
               ({

@@ -112,7 +112,7 @@ describe("version store", () => {
     expect(await head(b)).toBe(c3.targetBranch.hash);
   });
 
-  it("reports KEY_EXISTS, CONTENT_ID_DIFFERS and PAYLOAD_DIFFERS, once per key", async () => {
+  it("reports KEY_EXISTS, KEY_DOES_NOT_EXIST and PAYLOAD_DIFFERS, once per key", async () => {
     const b = await branch();
     const c = await store.commit(b, store.noAncestorHash, {}, [ns("k"), table(["k", "t"], "l")]);
     const h = c.targetBranch.hash;
@@ -123,10 +123,10 @@ describe("version store", () => {
     // Created since the stale expected hash: one KEY_EXISTS conflict, not two.
     const stale = await conflictOf(store.commit(b, store.noAncestorHash, {}, [table(["k", "t"], "l2")]));
     expect(stale.conflicts.map((x) => x.conflictType)).toEqual(["KEY_EXISTS"]);
-    expect(
-      (await conflictOf(store.commit(b, h, {}, [table(["k", "t"], "l2", "other-id")]))).conflicts[0]!
-        .conflictType,
-    ).toBe("CONTENT_ID_DIFFERS");
+    // Another content's id on an existing key: a bad request too, as in Nessie.
+    await expect(store.commit(b, h, {}, [table(["k", "t"], "l2", "other-id")])).rejects.toMatchObject({
+      kind: "BAD_REQUEST",
+    });
     const [t] = await store.getContents(h, [["k", "t"]]);
     const view: Operation = {
       type: "PUT",
@@ -136,6 +136,10 @@ describe("version store", () => {
     expect((await conflictOf(store.commit(b, h, {}, [view]))).conflicts[0]!.conflictType).toBe(
       "PAYLOAD_DIFFERS",
     );
+    // Deleted since the stale expected hash: KEY_DOES_NOT_EXIST.
+    await store.commit(b, h, {}, [{ type: "DELETE", key: ["k", "t"] }]);
+    const deleted = await conflictOf(store.commit(b, h, {}, [table(["k", "t"], "l3", t!.content.id)]));
+    expect(deleted.conflicts.map((x) => x.conflictType)).toEqual(["KEY_DOES_NOT_EXIST"]);
   });
 
   it("drops and re-creates a key in one commit", async () => {

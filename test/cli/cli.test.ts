@@ -7,6 +7,7 @@ import {
   closedPort,
   commit,
   head,
+  killLeftovers,
   namespace,
   runFloe,
   startFloe,
@@ -34,7 +35,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) expect(await server.stop("SIGTERM")).toBe(0);
+  try {
+    if (server) expect(await server.stop("SIGTERM")).toBe(0);
+  } finally {
+    await killLeftovers();
+  }
 });
 
 describe("client commands against floe serve", () => {

@@ -100,12 +100,34 @@ export async function startFloe(
   return { ...proc, url: m[1] as string };
 }
 
+/** Children still running; a failed assertion must not leave a server behind the test run. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** Kills whatever `floe` processes a test left running (after a failed assertion). */
+export async function killLeftovers(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          if (!child.kill("SIGKILL")) resolve();
+        }),
+    ),
+  );
+}
+
 function spawnFloe(args: readonly string[], opts: SpawnOptions): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd,
     env: { ...withoutFloeVariables(process.env), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.on("exit", () => running.delete(child));
+  return child;
 }
 
 /** The test's own FLOE_* settings must not leak into the program under test. */

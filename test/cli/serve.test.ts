@@ -1,17 +1,20 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   closedPort,
   commit,
   head,
+  killLeftovers,
   launchFloe,
   namespace,
   runFloe,
   startFloe,
   table,
 } from "./floe-process.ts";
+
+afterEach(killLeftovers);
 
 const tmp = () => mkdtempSync(join(tmpdir(), "floe-serve-"));
 

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FloeServer, commit, head, namespace, startFloe, table } from "../cli/floe-process.ts";
+import {
+  type FloeServer,
+  commit,
+  head,
+  killLeftovers,
+  namespace,
+  startFloe,
+  table,
+} from "../cli/floe-process.ts";
 import { freshPgDatabase } from "../support/pg.ts";
 
 /**
@@ -22,9 +30,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const codes = await Promise.all(servers.map((s) => s.stop("SIGTERM")));
-  servers = [];
-  expect(codes).toEqual([0, 0]);
+  try {
+    const codes = await Promise.all(servers.map((s) => s.stop("SIGTERM")));
+    servers = [];
+    expect(codes).toEqual([0, 0]);
+  } finally {
+    await killLeftovers();
+  }
 });
 
 interface Outcome {

@@ -147,14 +147,9 @@ export async function applyOperations(
         continue;
       }
     } else if (!deletedIds.has(content.id)) {
-      report(
-        conflict(
-          "KEY_DOES_NOT_EXIST",
-          op.key,
-          `key '${name}' does not exist; a PUT with a content id must update existing content`,
-        ),
+      throw badRequest(
+        `Key '${name}' does not exist, but the new value has content id '${content.id}': new content must not have an id (a rename deletes the old key in the same commit)`,
       );
-      continue;
     }
     const value = withId(content, op.key);
     if (content.id === undefined) added.push({ key: op.key, contentId: value.id });

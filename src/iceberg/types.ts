@@ -283,3 +283,12 @@ export function canPromote(from: IcebergType, to: IcebergType, formatVersion = 2
       return false;
   }
 }
+
+/**
+ * A value of a primitive type in memory (partition tuples, defaults, bounds): `boolean`; `int` and
+ * `date` (days from 1970-01-01) as `number`; `long`, `time`, `timestamp(tz)` (microseconds) and the
+ * v3 `_ns` variants (nanoseconds) as `bigint`; `float`/`double` as `number`; `string` and `uuid`
+ * (lower-case canonical form) as `string`; `fixed` and `binary` as bytes; `decimal(P,S)` as its
+ * unscaled `bigint`, the scale being the type's.
+ */
+export type PrimitiveValue = boolean | number | bigint | string | Uint8Array;

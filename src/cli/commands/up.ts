@@ -100,7 +100,11 @@ function banner(config: FloeConfig, url: string, store: string, faces: Faces, fi
       "can connect once it is; Spark and Trino work now through the Nessie API above.",
     );
   }
-  lines.push("", "Try: floe branch create dev   floe log   floe --help", "Press Ctrl-C to stop.");
+  lines.push(
+    "",
+    "Try, in another terminal: node bin/floe.js branch create dev   node bin/floe.js log   node bin/floe.js --help",
+    "(`npm link` puts `floe` on your PATH.)  Press Ctrl-C to stop.",
+  );
   return lines;
 }
 

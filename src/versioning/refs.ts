@@ -1,5 +1,6 @@
 import type { KvStore } from "../storage/kv.ts";
 import type { Reference, ReferenceType } from "./model.ts";
+import { SingleFlight } from "./single-flight.ts";
 
 const REF = "r:";
 const enc = new TextEncoder();
@@ -14,9 +15,16 @@ const encodeRef = (r: StoredRef): Uint8Array => enc.encode(JSON.stringify({ type
 
 /** Named references in the KV, moved only by compare-and-set. */
 export class RefStore {
+  private readonly reads = new SingleFlight((name) => this.read(name));
+
   constructor(private readonly kv: KvStore) {}
 
-  async get(name: string): Promise<Reference | undefined> {
+  /** The reference as stored now (concurrent calls share one query; see SingleFlight). */
+  get(name: string): Promise<Reference | undefined> {
+    return this.reads.get(name);
+  }
+
+  private async read(name: string): Promise<Reference | undefined> {
     const raw = await this.kv.get(REF + name);
     if (!raw) return undefined;
     const r = JSON.parse(dec.decode(raw)) as StoredRef;

@@ -1,0 +1,149 @@
+import { badRequest } from "../../core/errors.ts";
+import type { AvroSchema } from "./container.ts";
+
+/**
+ * Iceberg resolves columns by field id, never by name: files written by other implementations use
+ * older names (`added_data_files_count`) and other field orders. A record decoded with the file's
+ * own writer schema is turned here into `IdStruct`s keyed by the `field-id` of each Avro field, and
+ * readers pick fields by id.
+ */
+
+export type AvroNode =
+  | { readonly kind: "record"; readonly name: string; readonly fields: readonly AvroFieldNode[] }
+  | { readonly kind: "array"; readonly items: AvroNode; readonly elementId?: number }
+  | { readonly kind: "map"; readonly values: AvroNode }
+  | { readonly kind: "optional"; readonly of: AvroNode }
+  | { readonly kind: "primitive"; readonly type: string; readonly props: Readonly<Record<string, unknown>> };
+
+export interface AvroFieldNode {
+  readonly id: number | undefined;
+  readonly name: string;
+  readonly node: AvroNode;
+}
+
+const PRIMITIVES = new Set(["null", "boolean", "int", "long", "float", "double", "bytes", "string"]);
+
+/** Parses a writer schema into nodes, following named references. Throws BAD_REQUEST naming `what`. */
+export function parseAvroSchema(schema: AvroSchema, what: string): AvroNode {
+  const named = new Map<string, AvroNode>();
+  const fail = (problem: string): never => {
+    throw badRequest(`Cannot read ${what}: ${problem}`);
+  };
+  const parse = (s: AvroSchema, namespace: string): AvroNode => {
+    if (typeof s === "string") {
+      if (PRIMITIVES.has(s)) return { kind: "primitive", type: s, props: {} };
+      return (
+        named.get(s) ??
+        named.get(`${namespace}.${s}`) ??
+        fail(`the Avro schema refers to an unknown type "${s}"`)
+      );
+    }
+    if (Array.isArray(s)) {
+      const branches = (s as readonly AvroSchema[]).filter((b) => b !== "null");
+      if (branches.length !== 1 || branches.length === s.length)
+        return fail("Iceberg allows only unions of null and one other type");
+      return { kind: "optional", of: parse(branches[0] as AvroSchema, namespace) };
+    }
+    const o = s as Record<string, unknown>;
+    const type = o.type;
+    if (typeof type !== "string") return parse(type as AvroSchema, namespace);
+    const fullName = (): string => {
+      const name = String(o.name ?? "");
+      const ns = typeof o.namespace === "string" ? o.namespace : namespace;
+      return name.includes(".") || !ns ? name : `${ns}.${name}`;
+    };
+    switch (type) {
+      case "record":
+      case "error": {
+        const full = fullName();
+        const ns = full.includes(".") ? full.slice(0, full.lastIndexOf(".")) : "";
+        const fields: AvroFieldNode[] = [];
+        const node: AvroNode = { kind: "record", name: String(o.name), fields };
+        named.set(full, node);
+        named.set(String(o.name), node);
+        if (!Array.isArray(o.fields)) fail(`record ${full} has no fields`);
+        for (const f of o.fields as Record<string, unknown>[]) {
+          const id = f["field-id"];
+          fields.push({
+            id:
+              typeof id === "number"
+                ? id
+                : typeof id === "string" && /^\d+$/.test(id)
+                  ? Number(id)
+                  : undefined,
+            name: String(f.name),
+            node: parse(f.type as AvroSchema, ns),
+          });
+        }
+        return node;
+      }
+      case "array": {
+        const elementId = o["element-id"];
+        return {
+          kind: "array",
+          items: parse(o.items as AvroSchema, namespace),
+          ...(typeof elementId === "number" ? { elementId } : {}),
+        };
+      }
+      case "map":
+        return { kind: "map", values: parse(o.values as AvroSchema, namespace) };
+      case "fixed": {
+        const node: AvroNode = { kind: "primitive", type: "fixed", props: o };
+        named.set(fullName(), node);
+        named.set(String(o.name), node);
+        return node;
+      }
+      case "enum":
+        return fail("Iceberg metadata has no Avro enums");
+      default:
+        if (!PRIMITIVES.has(type)) return parse(type, namespace);
+        return { kind: "primitive", type, props: o };
+    }
+  };
+  return parse(schema, "");
+}
+
+/** A decoded record, fields keyed by field id; fields without an id are left out. */
+export class IdStruct {
+  constructor(
+    private readonly node: Extract<AvroNode, { kind: "record" }>,
+    private readonly values: ReadonlyMap<number, unknown>,
+  ) {}
+
+  has(id: number): boolean {
+    return this.values.has(id);
+  }
+
+  get(id: number): unknown {
+    return this.values.get(id);
+  }
+
+  ids(): number[] {
+    return [...this.values.keys()];
+  }
+
+  /** The Avro field carrying `id`, for error messages and for nested schemas. */
+  field(id: number): AvroFieldNode | undefined {
+    return this.node.fields.find((f) => f.id === id);
+  }
+}
+
+/** Converts a value decoded by avsc with the schema of `node` into id-keyed form. */
+export function toIdForm(node: AvroNode, value: unknown): unknown {
+  switch (node.kind) {
+    case "optional":
+      return value === null || value === undefined ? null : toIdForm(node.of, value);
+    case "record": {
+      const rec = value as Record<string, unknown>;
+      const values = new Map<number, unknown>();
+      for (const f of node.fields) if (f.id !== undefined) values.set(f.id, toIdForm(f.node, rec[f.name]));
+      return new IdStruct(node, values);
+    }
+    case "array":
+      return (value as unknown[]).map((v) => toIdForm(node.items, v));
+    case "map":
+      return new Map(Object.entries(value as object).map(([k, v]) => [k, toIdForm(node.values, v)]));
+    case "primitive":
+      return value instanceof Uint8Array ? Uint8Array.from(value) : value;
+  }
+}

@@ -1,0 +1,225 @@
+import { randomBytes } from "node:crypto";
+import zlib from "node:zlib";
+import avsc from "avsc";
+import { badRequest } from "../../core/errors.ts";
+import { snappyDecompress } from "./snappy.ts";
+
+/**
+ * Avro object container files (Avro spec "Object Container Files"), in memory: manifests and
+ * manifest lists are small, so they are read and written whole. avsc encodes and decodes the
+ * records; the framing is done here so that every problem with a file — wrong magic, truncation,
+ * a bad sync marker, an unknown codec — becomes one BAD_REQUEST naming the file, never a crash.
+ *
+ * Codecs: `null` and `deflate` read and written (Java writes deflate by default), `snappy` read,
+ * `zstandard` read where the running Node has zstd in `node:zlib` (22.15+).
+ */
+
+/** An Avro schema as JSON, with Iceberg's `field-id` / `element-id` attributes kept. */
+export type AvroSchema = string | readonly AvroSchema[] | { readonly [k: string]: unknown };
+
+export interface AvroFile {
+  /** The writer schema from the file header, as parsed JSON. */
+  readonly schema: AvroSchema;
+  /** File metadata, `avro.*` keys included, decoded as UTF-8. */
+  readonly metadata: ReadonlyMap<string, string>;
+  /** Records decoded with the writer schema: `long` as `bigint`, `bytes`/`fixed` as Buffer. */
+  readonly records: readonly unknown[];
+}
+
+export type WriteCodec = "null" | "deflate";
+
+const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]); // "Obj" 1
+const BLOCK_BYTES = 64 * 1024;
+
+// avsc's long is a JS number, exact only to 2^53; Iceberg's ids are 64-bit, so longs are bigints.
+const BigLongType = avsc.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(n);
+    return buf;
+  },
+  fromJSON: (v: unknown) => BigInt(v as string),
+  toJSON: (n: bigint) => Number(n),
+  isValid: (n: unknown) => typeof n === "bigint" && n >= -(2n ** 63n) && n < 2n ** 63n,
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+/** An avsc type for a schema, with 64-bit longs as bigint. Throws BAD_REQUEST if avsc rejects it. */
+export function avroType(schema: AvroSchema, what: string): avsc.Type {
+  try {
+    return avsc.Type.forSchema(bareLongs(schema) as avsc.Schema, { registry: { long: BigLongType } });
+  } catch (e) {
+    throw badRequest(`Cannot read ${what}: invalid Avro schema: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The schema with annotated primitives (`{"type": "long", "logicalType": "timestamp-micros"}`)
+ * replaced by their bare names: avsc looks only bare names up in the registry, and floe reads
+ * logical types itself (from the schema JSON), so that every long decodes as a bigint.
+ */
+function bareLongs(schema: AvroSchema): AvroSchema {
+  if (Array.isArray(schema)) return schema.map(bareLongs);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const o = schema as Record<string, unknown>;
+  if (o.type === "long") return "long";
+  const out: Record<string, unknown> = { ...o };
+  if (typeof o.type === "object") out.type = bareLongs(o.type as AvroSchema);
+  if (Array.isArray(o.fields))
+    out.fields = (o.fields as Record<string, unknown>[]).map((f) => ({
+      ...f,
+      type: bareLongs(f.type as AvroSchema),
+    }));
+  if (o.items !== undefined) out.items = bareLongs(o.items as AvroSchema);
+  if (o.values !== undefined) out.values = bareLongs(o.values as AvroSchema);
+  return out;
+}
+
+const headerType = avsc.Type.forSchema({
+  type: "record",
+  name: "org.apache.avro.file.Header",
+  fields: [
+    { name: "magic", type: { type: "fixed", name: "Magic", size: 4 } },
+    { name: "meta", type: { type: "map", values: "bytes" } },
+    { name: "sync", type: { type: "fixed", name: "Sync", size: 16 } },
+  ],
+});
+const longType = avsc.Type.forSchema("long");
+
+/** Reads a whole container file. `what` names the file in errors ("manifest list s3://…"). */
+export function readAvroFile(bytes: Uint8Array, what: string): AvroFile {
+  const fail = (problem: string): never => {
+    throw badRequest(`Cannot read ${what}: ${problem}`);
+  };
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) fail("not an Avro container file (wrong magic)");
+
+  const header = decodeSafely(headerType, buf, 0, fail, "header") as {
+    value: { meta: Record<string, Buffer>; sync: Buffer };
+    offset: number;
+  };
+  const metadata = new Map<string, string>();
+  for (const [k, v] of Object.entries(header.value.meta)) metadata.set(k, v.toString("utf8"));
+  const schemaJson = metadata.get("avro.schema") ?? fail("the header has no avro.schema");
+  let schema: AvroSchema;
+  try {
+    schema = JSON.parse(schemaJson) as AvroSchema;
+  } catch {
+    return fail("avro.schema in the header is not JSON");
+  }
+  const type = avroType(schema, what);
+  const codec = metadata.get("avro.codec") ?? "null";
+  const sync = header.value.sync;
+
+  const records: unknown[] = [];
+  let pos = header.offset;
+  while (pos < buf.length) {
+    const count = decodeSafely(longType, buf, pos, fail, "block header");
+    const size = decodeSafely(longType, buf, count.offset, fail, "block header");
+    const n = count.value as number;
+    const len = size.value as number;
+    if (n < 0 || len < 0) fail(`block at byte ${pos} has a negative count or size`);
+    const start = size.offset;
+    const end = start + len;
+    if (end + 16 > buf.length) fail(`truncated: block at byte ${pos} runs past the end of the file`);
+    if (!buf.subarray(end, end + 16).equals(sync))
+      fail(`corrupt: no sync marker after the block at byte ${pos}`);
+    const block = decompress(codec, buf.subarray(start, end), fail);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const r = decodeSafely(type, block, p, fail, `record ${records.length}`);
+      records.push(r.value);
+      p = r.offset;
+    }
+    if (p !== block.length) fail(`corrupt: block at byte ${pos} has bytes after its ${n} records`);
+    pos = end + 16;
+  }
+  return { schema, metadata, records };
+}
+
+/** Writes a container file with one schema, the given metadata (plus `avro.schema`/`avro.codec`). */
+export function writeAvroFile(
+  schema: AvroSchema,
+  records: Iterable<unknown>,
+  metadata: Readonly<Record<string, string>>,
+  codec: WriteCodec = "deflate",
+): Uint8Array {
+  const type = avroType(schema, "Avro schema");
+  const sync = randomBytes(16);
+  const meta: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(metadata)) meta[k] = Buffer.from(v, "utf8");
+  meta["avro.schema"] = Buffer.from(JSON.stringify(schema), "utf8");
+  meta["avro.codec"] = Buffer.from(codec, "utf8");
+  const parts: Buffer[] = [headerType.toBuffer({ magic: MAGIC, meta, sync })];
+
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const raw = Buffer.concat(pending);
+    const data = codec === "deflate" ? zlib.deflateRawSync(raw) : raw;
+    parts.push(longType.toBuffer(pending.length), longType.toBuffer(data.length), data, sync);
+    pending = [];
+    pendingBytes = 0;
+  };
+  for (const record of records) {
+    let encoded: Buffer;
+    try {
+      encoded = type.toBuffer(record);
+    } catch (e) {
+      // avsc's own message may fail to print a bigint; name the offending field instead.
+      let path = "";
+      type.isValid(record, { errorHook: (p: string[]) => (path ||= p.join(".")) });
+      throw badRequest(
+        `Cannot write Avro record: ${path ? `invalid value for ${path}` : (e as Error).message}`,
+      );
+    }
+    pending.push(encoded);
+    pendingBytes += encoded.length;
+    if (pendingBytes >= BLOCK_BYTES) flush();
+  }
+  flush();
+  const out = Buffer.concat(parts);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function decodeSafely(
+  type: avsc.Type,
+  buf: Buffer,
+  pos: number,
+  fail: (problem: string) => never,
+  what: string,
+): { value: unknown; offset: number } {
+  let r: { value: unknown; offset: number };
+  try {
+    r = type.decode(buf, pos);
+  } catch (e) {
+    return fail(`corrupt ${what}: ${(e as Error).message}`);
+  }
+  if (r.offset < 0 || r.offset > buf.length) fail(`truncated ${what}`);
+  return r;
+}
+
+type Zstd = { zstdDecompressSync?: (b: Buffer) => Buffer };
+
+function decompress(codec: string, data: Buffer, fail: (problem: string) => never): Buffer {
+  try {
+    switch (codec) {
+      case "null":
+        return data;
+      case "deflate":
+        return zlib.inflateRawSync(data);
+      case "snappy":
+        return snappyDecompress(data);
+      case "zstandard": {
+        const zstd = (zlib as unknown as Zstd).zstdDecompressSync;
+        if (zstd) return zstd(data);
+        break;
+      }
+    }
+  } catch (e) {
+    return fail(`corrupt ${codec} block: ${(e as Error).message}`);
+  }
+  return fail(`unsupported Avro codec "${codec}" (floe reads null, deflate and snappy)`);
+}

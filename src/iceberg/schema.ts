@@ -22,7 +22,7 @@ export const asStruct = (s: Schema): StructType => ({ type: "struct", fields: s.
 
 /** Reads a schema; `defaultId` is used when `schema-id` is absent (v1 `schema`). Validates identifier fields. */
 export function schemaFromJson(json: unknown, defaultId?: number): Schema {
-  const struct = structFromJson(json);
+  const struct = structFromJson(json, "schema");
   const obj = json as Record<string, unknown>;
   const rawId = obj["schema-id"];
   let schemaId: number;

@@ -189,14 +189,14 @@ export function typeFromJson(json: unknown): IcebergType {
   }
 }
 
-/** Reads `{"type":"struct","fields":[…]}`; a missing `type` is accepted (old writers omit it). */
-export function structFromJson(json: unknown): StructType {
-  if (!isObject(json)) throw badRequest(`Cannot parse struct from ${describe(json)}`);
-  if (json.type !== undefined && json.type !== "struct")
-    throw badRequest(`Cannot parse struct: "type" must be "struct", got ${describe(json.type)}`);
+/** Reads `{"type":"struct","fields":[…]}`; `what` names it in errors (`schema 1`). */
+export function structFromJson(json: unknown, what = "struct"): StructType {
+  if (!isObject(json)) throw badRequest(`Cannot parse ${what} from ${describe(json)}`);
+  if (json.type !== "struct")
+    throw badRequest(`Cannot parse ${what}: "type" must be "struct", got ${describe(json.type)}`);
   const fields = json.fields;
   if (!Array.isArray(fields))
-    throw badRequest(`Cannot parse struct: "fields" must be an array, got ${describe(fields)}`);
+    throw badRequest(`Cannot parse ${what}: "fields" must be an array, got ${describe(fields)}`);
   return { type: "struct", fields: fields.map(nestedFieldFromJson) };
 }
 

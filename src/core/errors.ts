@@ -9,6 +9,8 @@ export type ErrorKind =
   | "REFERENCE_NOT_FOUND"
   | "REFERENCE_ALREADY_EXISTS"
   | "REFERENCE_CONFLICT"
+  /** An Iceberg commit requirement (`assert-ref-snapshot-id`, …) does not hold: the client retries. */
+  | "COMMIT_CONFLICT"
   | "CONTENT_NOT_FOUND"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"

@@ -1,41 +1,10 @@
-import type { PrimitiveValue } from "./single-value.ts";
+import type { PrimitiveValue, StructType } from "./types.ts";
 
-// Structural stand-ins for the spec model's types (src/iceberg/types.ts): the same shapes, so
-// values of those types are accepted here unchanged.
-export type PrimitiveType =
-  | {
-      readonly type:
-        | "boolean"
-        | "int"
-        | "long"
-        | "float"
-        | "double"
-        | "date"
-        | "time"
-        | "timestamp"
-        | "timestamptz"
-        | "timestamp_ns"
-        | "timestamptz_ns"
-        | "string"
-        | "uuid"
-        | "binary"
-        | "unknown"
-        | "variant";
-    }
-  | { readonly type: "decimal"; readonly precision: number; readonly scale: number }
-  | { readonly type: "fixed"; readonly length: number }
-  | { readonly type: "geometry"; readonly crs?: string }
-  | { readonly type: "geography"; readonly crs?: string; readonly algorithm?: string };
-
-/** A partition spec's result type: one optional primitive field per partition field, by partition field id. */
-export interface PartitionType {
-  readonly type: "struct";
-  readonly fields: readonly {
-    readonly id: number;
-    readonly name: string;
-    readonly type: PrimitiveType | { readonly type: "struct" | "list" | "map" };
-  }[];
-}
+/**
+ * A partition spec's result type (`partitionType(spec, schema)` of partition-spec.ts): one optional
+ * field per partition field, by partition field id.
+ */
+export type PartitionType = StructType;
 
 /** Values of a partition tuple, in the order of the partition type's fields; `null` for a null value. */
 export type PartitionValues = readonly (PrimitiveValue | null)[];

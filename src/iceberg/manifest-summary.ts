@@ -1,6 +1,7 @@
-import type { PartitionType, PartitionValues, PrimitiveType } from "./data-file.ts";
+import type { PartitionType, PartitionValues } from "./data-file.ts";
 import type { FieldSummary } from "./manifest-list.ts";
-import { toSingleValue, uuidToBytes, type PrimitiveValue } from "./single-value.ts";
+import { toSingleValue, uuidToBytes } from "./single-value.ts";
+import type { PrimitiveType, PrimitiveValue } from "./types.ts";
 
 /**
  * The `partitions` field summaries of a manifest list entry (Java's PartitionSummary): per partition

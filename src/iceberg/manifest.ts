@@ -19,11 +19,16 @@ import {
   type DataFile,
   type ManifestEntry,
   type PartitionType,
-  type PrimitiveType,
 } from "./data-file.ts";
 import { dropUndefined, formatVersionOf, ManifestContent, type ManifestFile } from "./manifest-list.ts";
 import { summarizePartitions } from "./manifest-summary.ts";
-import type { PrimitiveValue } from "./single-value.ts";
+import {
+  partitionFieldToJson,
+  partitionType as partitionTypeOf,
+  type PartitionSpec,
+} from "./partition-spec.ts";
+import { schemaToJson, type Schema } from "./schema.ts";
+import type { PrimitiveType, PrimitiveValue } from "./types.ts";
 
 /** Field order and names as Java's V2Metadata writes `data_file` (`r2`). */
 function dataFileSchemaV2(partitionType: PartitionType): AvroSchema {
@@ -92,14 +97,9 @@ export interface ManifestWriteOptions {
   readonly content: ManifestContent;
   /** The snapshot that commits this manifest: `added_snapshot_id`, and entries' default snapshot id. */
   readonly snapshotId: bigint;
-  readonly specId: number;
-  /** The partition spec's result type: the `partition` struct's fields, by partition field id. */
-  readonly partitionType: PartitionType;
-  /** File metadata `partition-spec`: the JSON of the spec's fields array (spec Appendix C). */
-  readonly partitionSpecJson: string;
-  /** File metadata `schema`: the table schema's JSON, and its id (`schema-id`). */
-  readonly schemaJson: string;
-  readonly schemaId: number;
+  /** The table schema the manifest is written with, and the partition spec of all its files. */
+  readonly schema: Schema;
+  readonly spec: PartitionSpec;
   readonly entries: readonly ManifestEntry[];
   readonly codec?: WriteCodec;
 }
@@ -120,7 +120,7 @@ export interface WrittenManifest {
  * Inheritance"), which only ADDED entries may use.
  */
 export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
-  const { partitionType } = opts;
+  const partitionType = partitionTypeOf(opts.spec, opts.schema);
   const types = partitionType.fields.map((f) => f.type as PrimitiveType);
   const counts = { files: [0, 0, 0], rows: [0n, 0n, 0n] };
   let minSeq: bigint | null = null;
@@ -179,10 +179,10 @@ export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
     };
   });
   const metadata = {
-    schema: opts.schemaJson,
-    "schema-id": String(opts.schemaId),
-    "partition-spec": opts.partitionSpecJson,
-    "partition-spec-id": String(opts.specId),
+    schema: JSON.stringify(schemaToJson(opts.schema)),
+    "schema-id": String(opts.schema.schemaId),
+    "partition-spec": JSON.stringify(opts.spec.fields.map(partitionFieldToJson)),
+    "partition-spec-id": String(opts.spec.specId),
     "format-version": "2",
     content: opts.content === ManifestContent.DATA ? "data" : "deletes",
   };
@@ -195,7 +195,7 @@ export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
   const manifest: ManifestFile = {
     manifestPath: opts.location,
     manifestLength: BigInt(bytes.length),
-    partitionSpecId: opts.specId,
+    partitionSpecId: opts.spec.specId,
     content: opts.content,
     sequenceNumber: null,
     minSequenceNumber: minSeq,
@@ -259,7 +259,7 @@ export function readManifest(bytes: Uint8Array, location: string, opts: Manifest
       if (f.id === undefined) return r.fail(`partition field ${f.name} has no field id`);
       const type = avroToPrimitive(f.node);
       if (!type) return r.fail(`partition field ${f.id} (${f.name}) has no primitive type`);
-      return { id: f.id, name: f.name, type };
+      return { id: f.id, name: f.name, required: false, type };
     }),
   };
   const partitionType = opts.partitionType ?? filePartitionType;

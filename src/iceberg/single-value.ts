@@ -1,14 +1,5 @@
 import { badRequest } from "../core/errors.ts";
-import type { PrimitiveType } from "./data-file.ts";
-
-/**
- * A value of an Iceberg primitive type as floe holds it in memory (bounds, partition tuples):
- * `boolean`; `int` and `date` (days) as `number`; `long`, `time`, `timestamp(tz)` and the v3 `_ns`
- * variants as `bigint` (never lossy); `float` and `double` as `number`; `string` and `uuid`
- * (canonical lower-case form) as `string`; `fixed`, `binary`, `geometry`, `geography` as bytes;
- * `decimal(P,S)` as its unscaled `bigint` (the scale is the type's).
- */
-export type PrimitiveValue = boolean | number | bigint | string | Uint8Array;
+import type { PrimitiveType, PrimitiveValue } from "./types.ts";
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });

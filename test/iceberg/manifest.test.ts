@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { isFloeError } from "../../src/core/errors.ts";
 import { readAvroFile } from "../../src/iceberg/avro/container.ts";
 import type { DataFile, ManifestEntry, PartitionType } from "../../src/iceberg/data-file.ts";
+import { partitionType as partitionTypeOf, type PartitionSpec } from "../../src/iceberg/partition-spec.ts";
+import { schemaToJson, type Schema } from "../../src/iceberg/schema.ts";
 import { readManifest, writeManifest, type ManifestWriteOptions } from "../../src/iceberg/manifest.ts";
 import { readManifestList, writeManifestList } from "../../src/iceberg/manifest-list.ts";
 import { toSingleValue } from "../../src/iceberg/single-value.ts";
@@ -9,17 +11,31 @@ import { avscFile } from "../fixtures/avro/avsc-file.ts";
 
 const SNAP = 7263591925164385283n;
 
-const partitionType: PartitionType = {
-  type: "struct",
+const schema: Schema = {
+  schemaId: 2,
+  identifierFieldIds: [],
   fields: [
-    { id: 1000, name: "day", type: { type: "date" } },
-    { id: 1001, name: "region", type: { type: "string" } },
-    { id: 1002, name: "amount-bucket", type: { type: "decimal", precision: 9, scale: 2 } },
-    { id: 1003, name: "id", type: { type: "uuid" } },
-    { id: 1004, name: "ts_hour", type: { type: "timestamptz" } },
-    { id: 1005, name: "score", type: { type: "double" } },
+    { id: 1, name: "ts", required: true, type: { type: "timestamptz" } },
+    { id: 2, name: "region", required: false, type: { type: "string" } },
+    { id: 3, name: "amount", required: false, type: { type: "decimal", precision: 9, scale: 2 } },
+    { id: 4, name: "id", required: false, type: { type: "uuid" } },
+    { id: 5, name: "score", required: false, type: { type: "double" } },
   ],
 };
+
+const spec: PartitionSpec = {
+  specId: 3,
+  fields: [
+    { sourceId: 1, fieldId: 1000, name: "day", transform: { kind: "day" } },
+    { sourceId: 2, fieldId: 1001, name: "region", transform: { kind: "identity" } },
+    { sourceId: 3, fieldId: 1002, name: "amount-bucket", transform: { kind: "truncate", width: 100 } },
+    { sourceId: 4, fieldId: 1003, name: "id", transform: { kind: "identity" } },
+    { sourceId: 1, fieldId: 1004, name: "ts", transform: { kind: "identity" } },
+    { sourceId: 5, fieldId: 1005, name: "score", transform: { kind: "identity" } },
+  ],
+};
+
+const partitionType = partitionTypeOf(spec, schema);
 
 const dataFile = (n: number, over: Partial<DataFile> = {}): DataFile => ({
   content: 0,
@@ -64,11 +80,8 @@ const options = (
   location: "s3://b/t/metadata/m1.avro",
   content: 0,
   snapshotId: SNAP,
-  specId: 3,
-  partitionType,
-  partitionSpecJson: '[{"name":"day","transform":"day","source-id":1,"field-id":1000}]',
-  schemaJson: '{"type":"struct","schema-id":2,"fields":[]}',
-  schemaId: 2,
+  schema,
+  spec,
   entries,
   ...over,
 });
@@ -91,13 +104,16 @@ describe("manifest v2", () => {
     expect(read.specId).toBe(3);
     expect(read.schemaId).toBe(2);
     expect(Object.fromEntries(read.metadata)).toMatchObject({
-      "partition-spec": options([]).partitionSpecJson,
-      schema: options([]).schemaJson,
+      "partition-spec":
+        '[{"name":"day","transform":"day","source-id":1,"field-id":1000},{"name":"region","transform":"identity","source-id":2,"field-id":1001},{"name":"amount-bucket","transform":"truncate[100]","source-id":3,"field-id":1002},{"name":"id","transform":"identity","source-id":4,"field-id":1003},{"name":"ts","transform":"identity","source-id":1,"field-id":1004},{"name":"score","transform":"identity","source-id":5,"field-id":1005}]',
+      "schema-id": "2",
+      "partition-spec-id": "3",
       "format-version": "2",
       content: "data",
     });
     // Without a manifest list entry nothing is inherited; the writer's snapshot id is written.
     expect(read.entries).toEqual([{ ...added(dataFile(1)), snapshotId: SNAP }, existing, deleted]);
+    expect(JSON.parse(read.metadata.get("schema") ?? "")).toEqual(schemaToJson(schema));
     expect(read.partitionType.fields.map((f) => [f.id, f.name, f.type])).toEqual(
       partitionType.fields.map((f) => [
         f.id,
@@ -329,7 +345,9 @@ describe("manifests written by others", () => {
     const m = readManifest(bytes, "s3://b/v1.avro", { manifest: manifestListEntry });
     expect(m.formatVersion).toBe(1);
     expect(m.specId).toBe(0);
-    expect(m.partitionType.fields).toEqual([{ id: 1000, name: "category_bucket", type: { type: "int" } }]);
+    expect(m.partitionType.fields).toEqual([
+      { id: 1000, name: "category_bucket", required: false, type: { type: "int" } },
+    ]);
     expect(m.entries).toEqual([
       {
         status: 1,
@@ -358,15 +376,15 @@ describe("manifests written by others", () => {
     const given: PartitionType = {
       type: "struct",
       fields: [
-        { id: 1001, name: "added_later", type: { type: "string" } },
-        { id: 1000, name: "renamed", type: { type: "int" } },
+        { id: 1001, name: "added_later", required: false, type: { type: "string" } },
+        { id: 1000, name: "renamed", required: false, type: { type: "int" } },
       ],
     };
     const m = readManifest(bytes, "m.avro", { partitionType: given });
     expect(m.entries[0]?.dataFile.partition).toEqual([null, 3]);
     const wrong: PartitionType = {
       type: "struct",
-      fields: [{ id: 1000, name: "x", type: { type: "string" } }],
+      fields: [{ id: 1000, name: "x", required: false, type: { type: "string" } }],
     };
     expect(() => readManifest(bytes, "m.avro", { partitionType: wrong })).toThrow(
       /partition field 1000 \(x\) is not of type string/,
@@ -413,8 +431,16 @@ describe("bad manifests", () => {
 
   it("rejects truncation and wrong magic", () => {
     const { bytes } = writeManifest(options([added(dataFile(1)), added(dataFile(2))]));
-    for (let n = 0; n < bytes.length; n += 11)
-      expectBadRequest(() => readManifest(bytes.subarray(0, n), "s3://b/m.avro"), /truncated|corrupt|magic/);
+    // Cut right after the header, a file is a valid empty container; anywhere else it is refused.
+    const sync = Buffer.from(bytes.subarray(bytes.length - 16));
+    const headerEnd = Buffer.from(bytes).indexOf(sync) + 16;
+    for (let n = 0; n < bytes.length; n++)
+      if (n === headerEnd) expect(readManifest(bytes.subarray(0, n), "m").entries).toEqual([]);
+      else
+        expectBadRequest(
+          () => readManifest(bytes.subarray(0, n), "s3://b/m.avro"),
+          /truncated|corrupt|magic/,
+        );
     const other = Uint8Array.from(bytes);
     other[3] = 2;
     expectBadRequest(() => readManifest(other, "s3://b/m.avro"), /wrong magic/);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { PrimitiveType } from "../../src/iceberg/data-file.ts";
-import { fromSingleValue, toSingleValue, type PrimitiveValue } from "../../src/iceberg/single-value.ts";
+import { fromSingleValue, toSingleValue } from "../../src/iceberg/single-value.ts";
+import type { PrimitiveType, PrimitiveValue } from "../../src/iceberg/types.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const t = (type: string): PrimitiveType => ({ type }) as PrimitiveType;

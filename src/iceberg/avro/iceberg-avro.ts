@@ -1,12 +1,7 @@
 import { badRequest } from "../../core/errors.ts";
-import type { PartitionType, PrimitiveType } from "../data-file.ts";
-import {
-  bytesToDecimal,
-  bytesToUuid,
-  decimalToBytes,
-  uuidToBytes,
-  type PrimitiveValue,
-} from "../single-value.ts";
+import type { PartitionType } from "../data-file.ts";
+import type { PrimitiveType, PrimitiveValue } from "../types.ts";
+import { bytesToDecimal, bytesToUuid, decimalToBytes, uuidToBytes } from "../single-value.ts";
 import type { AvroNode } from "./by-id.ts";
 
 /**
@@ -106,7 +101,10 @@ export function partitionAvroSchema(partitionType: PartitionType): Json {
     type: "record",
     name: "r102",
     fields: partitionType.fields.map((f) =>
-      opt(f.id, avroName(f.name), primitiveToAvro(asPrimitive(f.type), names)),
+      // A partition of a dropped column has type unknown: Avro null (spec Appendix A).
+      f.type.type === "unknown"
+        ? { name: avroName(f.name), type: "null", default: null, "field-id": f.id }
+        : opt(f.id, avroName(f.name), primitiveToAvro(asPrimitive(f.type), names)),
     ),
   };
 }
@@ -140,6 +138,8 @@ export function avroToPrimitive(node: AvroNode): PrimitiveType | undefined {
   const logical = n.props.logicalType;
   const utc = n.props["adjust-to-utc"] === true;
   switch (n.type) {
+    case "null":
+      return { type: "unknown" };
     case "boolean":
     case "float":
     case "double":
@@ -190,6 +190,8 @@ export function toAvroValue(t: PrimitiveType, v: PrimitiveValue | null): unknown
 export function fromAvroValue(t: PrimitiveType, v: unknown): PrimitiveValue | null | undefined {
   if (v === null || v === undefined) return null;
   switch (t.type) {
+    case "unknown":
+      return undefined;
     case "uuid":
       return v instanceof Uint8Array && v.length === 16 ? bytesToUuid(v) : undefined;
     case "decimal":

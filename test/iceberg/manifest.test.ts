@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isFloeError } from "../../src/core/errors.ts";
 import { readAvroFile } from "../../src/iceberg/avro/container.ts";
@@ -427,6 +428,28 @@ describe("bad manifests", () => {
     };
     const bytes = await avscFile(schema, [{ status: 1, snapshot_id: 1n, data_file: v1File }], {});
     expectBadRequest(() => readManifest(bytes, "s3://b/m.avro"), /no field with id 100 \(file_path\)/);
+  });
+
+  it("never throws anything but BAD_REQUEST on corrupt bytes", () => {
+    const { bytes } = writeManifest(options([added(dataFile(1)), added(dataFile(2))], { codec: "null" }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (edits) => {
+          const bad = Uint8Array.from(bytes);
+          for (const [i, b] of edits) bad[i] = b;
+          try {
+            readManifest(bad, "m");
+          } catch (e) {
+            expect(isFloeError(e, "BAD_REQUEST"), String(e)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it("rejects truncation and wrong magic", () => {

@@ -30,6 +30,8 @@ export type WriteCodec = "null" | "deflate";
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]); // "Obj" 1
 const BLOCK_BYTES = 64 * 1024;
+// A bound on one decompressed block, so that a corrupt or hostile block cannot exhaust memory.
+const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
 
 // avsc's long is a JS number, exact only to 2^53; Iceberg's ids are 64-bit, so longs are bigints.
 const BigLongType = avsc.types.LongType.__with({
@@ -44,6 +46,57 @@ const BigLongType = avsc.types.LongType.__with({
   isValid: (n: unknown) => typeof n === "bigint" && n >= -(2n ** 63n) && n < 2n ** 63n,
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
+
+interface Tap {
+  buf: Buffer;
+  pos: number;
+  readLong(): number;
+  skipLong(): void;
+  readString(): string;
+  isValid(): boolean;
+  _invalidate(): void;
+}
+type Reader = { _read(tap: Tap): unknown };
+
+/**
+ * avsc trusts an array's or map's item count: a corrupt count of 10^12 makes it read items until
+ * the heap runs out. Every item of an Iceberg metadata array or map takes at least one byte, so a
+ * count larger than the bytes left is corruption: the tap is invalidated, which avsc's `decode`
+ * reports as truncation.
+ */
+function readItems(tap: Tap, each: () => void): void {
+  let total = 0;
+  for (let n = tap.readLong(); n; n = tap.readLong()) {
+    if (n < 0) {
+      n = -n;
+      tap.skipLong();
+    }
+    total += n;
+    if (!tap.isValid() || n > tap.buf.length - tap.pos || total > tap.buf.length) return tap._invalidate();
+    while (n-- > 0 && tap.isValid()) each();
+  }
+}
+
+(avsc.types.ArrayType.prototype as unknown as Reader)._read = function (
+  this: { itemsType: Reader },
+  tap: Tap,
+): unknown[] {
+  const items: unknown[] = [];
+  readItems(tap, () => items.push(this.itemsType._read(tap)));
+  return items;
+};
+
+(avsc.types.MapType.prototype as unknown as Reader)._read = function (
+  this: { valuesType: Reader },
+  tap: Tap,
+): Record<string, unknown> {
+  const map: Record<string, unknown> = Object.create(null);
+  readItems(tap, () => {
+    const key = tap.readString();
+    map[key] = this.valuesType._read(tap);
+  });
+  return map;
+};
 
 /** An avsc type for a schema, with 64-bit longs as bigint. Throws BAD_REQUEST if avsc rejects it. */
 export function avroType(schema: AvroSchema, what: string): avsc.Type {
@@ -209,7 +262,7 @@ function decompress(codec: string, data: Buffer, fail: (problem: string) => neve
       case "null":
         return data;
       case "deflate":
-        return zlib.inflateRawSync(data);
+        return zlib.inflateRawSync(data, { maxOutputLength: MAX_BLOCK_BYTES });
       case "snappy":
         return snappyDecompress(data);
       case "zstandard": {

@@ -26,6 +26,8 @@ export function snappyRaw(data: Uint8Array): Buffer {
     if (b < 0x80) break;
     if (shift > 28) throw new Error("snappy length too long");
   }
+  // A copy element of at most 5 bytes yields at most 64: a larger stated length is corruption.
+  if (length > data.length * 64) throw new Error("snappy length larger than the data can hold");
   const out = Buffer.alloc(length);
   let o = 0;
   const le = (n: number): number => {

@@ -6,9 +6,11 @@
 # 1. `npm ci` if node_modules is missing or older than package-lock.json;
 # 2. one private PostgreSQL server (scripts/pg.sh), exported as FLOE_TEST_PG_URL — unless
 #    FLOE_TEST_PG_URL already names one;
-# 3. `npx vitest run` (unit, property, contract and in-process server tests);
-# 4. scripts/test-interop.sh (real clients against `floe serve` on PGlite and PostgreSQL).
-# Stops PostgreSQL on exit; exits non-zero if anything failed. The last line is the total,
+# 3. one private S3 server (scripts/s3.sh, SeaweedFS), exported as FLOE_TEST_S3_ENDPOINT,
+#    FLOE_TEST_S3_ACCESS_KEY and FLOE_TEST_S3_SECRET_KEY — unless FLOE_TEST_S3_ENDPOINT already names one;
+# 4. `npx vitest run` (unit, property, contract and in-process server tests);
+# 5. scripts/test-interop.sh (real clients against `floe serve` on PGlite and PostgreSQL).
+# Stops PostgreSQL and S3 on exit; exits non-zero if anything failed. The last line is the total,
 # "all: N passed, N failed, N skipped".
 set -uo pipefail
 
@@ -19,8 +21,13 @@ say() { printf '\n[test-all %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 tmp=$(mktemp -d /tmp/floe-test-all.XXXXXX)
 pg_dir=""
+s3_dir=""
 cleanup() {
   local status=$?
+  if [ -n "$s3_dir" ]; then
+    bash scripts/s3.sh stop "$s3_dir" || true
+    rm -rf "$s3_dir"
+  fi
   if [ -n "$pg_dir" ]; then
     bash scripts/pg.sh stop "$pg_dir" || true
     rm -rf "$pg_dir"
@@ -51,6 +58,21 @@ else
   fi
   export FLOE_TEST_PG_URL
   say "PostgreSQL: $FLOE_TEST_PG_URL"
+fi
+
+if [ -n "${FLOE_TEST_S3_ENDPOINT:-}" ]; then
+  say "S3: using FLOE_TEST_S3_ENDPOINT"
+else
+  s3_dir=$(mktemp -d /tmp/floe-test-s3.XXXXXX)
+  say "S3: starting a private SeaweedFS server (scripts/s3.sh start $s3_dir)"
+  if ! s3_line=$(bash scripts/s3.sh start "$s3_dir"); then
+    say "FAILED: S3 server did not start"
+    echo "all: 0 passed, 1 failed"
+    exit 1
+  fi
+  read -r FLOE_TEST_S3_ENDPOINT FLOE_TEST_S3_ACCESS_KEY FLOE_TEST_S3_SECRET_KEY <<<"$s3_line"
+  export FLOE_TEST_S3_ENDPOINT FLOE_TEST_S3_ACCESS_KEY FLOE_TEST_S3_SECRET_KEY
+  say "S3: $FLOE_TEST_S3_ENDPOINT"
 fi
 
 failed=0

@@ -231,7 +231,8 @@ export interface Manifest {
 export interface ManifestReadOptions {
   /**
    * The manifest's entry in its manifest list, whose `addedSnapshotId` and `sequenceNumber` fill
-   * null snapshot ids and (for ADDED entries) null sequence numbers. Without it nothing is inherited.
+   * null snapshot ids and (for ADDED entries) null sequence numbers, and whose `firstRowId` (v3)
+   * assigns first row ids of live data files. Without it nothing is inherited.
    */
   readonly manifest?: ManifestFile;
   /** Read partition tuples in this type's field order (by partition field id); default: the file's. */
@@ -277,11 +278,20 @@ export function readManifest(bytes: Uint8Array, location: string, opts: Manifest
   const hasSeq = node.fields.some((f) => f.id === 3);
   const hasFileSeq = node.fields.some((f) => f.id === 4);
   const m = opts.manifest;
+  // v3 row lineage (spec "First Row ID Inheritance"): live data files without a first row id take
+  // the manifest's, advanced by the record counts of the files before them that took one.
+  let nextRowId = contentKey === "data" ? m?.firstRowId : undefined;
   const entries = file.records.map((raw): ManifestEntry => {
     const s = toIdForm(node, raw) as IdStruct;
     const status = r.required(s, 0, "status", "int");
     if (status !== 0 && status !== 1 && status !== 2) r.fail(`entry status ${status} is not 0, 1 or 2`);
     const inherit = m !== undefined && (status === EntryStatus.ADDED || m.sequenceNumber === 0n);
+    const withRowId = (f: DataFile): DataFile => {
+      if (nextRowId === undefined || status === EntryStatus.DELETED || f.firstRowId !== undefined) return f;
+      const firstRowId = nextRowId;
+      nextRowId += f.recordCount;
+      return { ...f, firstRowId };
+    };
     const seq = (id: number, name: string, present: boolean): bigint | null => {
       if (!present) return 0n;
       return r.optional(s, id, name, "long") ?? (inherit ? m.sequenceNumber : null);
@@ -291,7 +301,7 @@ export function readManifest(bytes: Uint8Array, location: string, opts: Manifest
       snapshotId: r.optional(s, 1, "snapshot_id", "long") ?? m?.addedSnapshotId ?? null,
       sequenceNumber: seq(3, "sequence_number", hasSeq),
       fileSequenceNumber: seq(4, "file_sequence_number", hasFileSeq),
-      dataFile: readDataFile(r, r.required(s, 2, "data_file", "struct"), partitionType),
+      dataFile: withRowId(readDataFile(r, r.required(s, 2, "data_file", "struct"), partitionType)),
     };
   });
   return {

@@ -1,0 +1,181 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, unlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { badRequest } from "../core/errors.ts";
+import { type DataFile, DataFileContent, type PartitionValues } from "../iceberg/data-file.ts";
+import { partitionPath } from "../iceberg/partition-path.ts";
+import type { PartitionSpec } from "../iceberg/partition-spec.ts";
+import type { Schema } from "../iceberg/schema.ts";
+import { resultType } from "../iceberg/transforms.ts";
+import { isPrimitive, type PrimitiveType } from "../iceberg/types.ts";
+import { formatLocation, parseLocation } from "../storage/location.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+import { type ColumnStats, columnMetrics, type LeafColumn, leafColumns } from "./column-metrics.ts";
+import { duckType, fieldIdsOption, quoteIdent, sqlString } from "./duck-types.ts";
+import { fromCanonical, registerTransformFunctions, transformSql } from "./partition-sql.ts";
+
+export interface WriteDataFilesOptions {
+  readonly duck: DuckDBConnection;
+  readonly schema: Schema;
+  readonly spec: PartitionSpec;
+  /** A query whose columns are the schema's top-level fields by name (extra columns are ignored). */
+  readonly source: string;
+  /** The table location (`file:///…`, `s3://…`); files go under `<location>/data/`. */
+  readonly location: string;
+  /** Files are closed once they pass this size; a file holds at least one row group. */
+  readonly targetFileSizeBytes: number;
+  /** Rows per Parquet row group (DuckDB's default, 122880, when absent). */
+  readonly rowGroupSize?: number;
+  /** Where files bound for S3 are staged before upload; the local disk's temp dir by default. */
+  readonly tempDir?: string;
+  /** The store `location` lies in; used to upload files to S3 (local files are written in place). */
+  readonly store: ObjectStore;
+}
+
+const STAGE_PK = "__floe_pk";
+const partColumn = (i: number): string => quoteIdent(`__floe_p${i}`);
+
+/**
+ * Writes the rows of `source` as Parquet data files of an Iceberg table through DuckDB's `COPY … TO`:
+ * columns cast to the schema's types and tagged with its field ids, one set of files per partition
+ * under `<location>/data/<partition path>/<uuid>.parquet`, each file closed near the target size.
+ * Returns one `DataFile` per file with its partition tuple and metrics (`column-metrics.ts`). NaN
+ * counts are counted with a query over the written file for columns outside lists and maps; inside
+ * them they are left out when the file holds a NaN. Writes nothing for an empty source.
+ */
+export async function writeDataFiles(opts: WriteDataFilesOptions): Promise<DataFile[]> {
+  const { duck, schema, spec } = opts;
+  if (!Number.isSafeInteger(opts.targetFileSizeBytes) || opts.targetFileSizeBytes < 1)
+    throw badRequest(`Invalid target file size: ${opts.targetFileSizeBytes}`);
+  const leaves = leafColumns(schema);
+  const projection = schema.fields
+    .map((f) => `CAST(src.${quoteIdent(f.name)} AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`)
+    .join(", ");
+  const columns = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
+  const rows = `SELECT ${projection} FROM (${opts.source}) AS src`;
+  if (spec.fields.length === 0) return writeFiles(opts, leaves, rows, [], "");
+
+  await registerTransformFunctions(duck);
+  const resultTypes: PrimitiveType[] = [];
+  const partExprs = spec.fields.map((f, i) => {
+    const leaf = leaves.find((l) => l.id === f.sourceId);
+    if (!leaf?.sqlPath)
+      throw badRequest(`Partition source field ${f.sourceId} is not a primitive outside lists and maps`);
+    const result = resultType(f.transform, leaf.type);
+    resultTypes.push(isPrimitive(result) ? result : leaf.type);
+    return `${transformSql(f.transform, leaf.type, `staged.${leaf.sqlPath}`)} AS ${partColumn(i)}`;
+  });
+  const parts = spec.fields.map((_, i) => partColumn(i));
+  const stage = quoteIdent(`__floe_stage_${randomUUID().replace(/-/g, "")}`);
+  await duck.run(
+    `CREATE TEMP TABLE ${stage} AS SELECT *, dense_rank() OVER (ORDER BY ${parts.map((p) => `${p} NULLS FIRST`).join(", ")}) AS ${STAGE_PK}
+     FROM (SELECT staged.*, ${partExprs.join(", ")} FROM (${rows}) AS staged) ORDER BY ${STAGE_PK}`,
+  );
+  try {
+    const tuples = await duck.runAndReadAll(
+      `SELECT DISTINCT ${STAGE_PK}, ${parts.join(", ")} FROM ${stage} ORDER BY ${STAGE_PK}`,
+    );
+    const out: DataFile[] = [];
+    for (const row of tuples.getRows()) {
+      const partition = resultTypes.map((t, i) => fromCanonical(t, row[i + 1] ?? null));
+      const path = partitionPath(spec, schema, partition);
+      const select = `SELECT ${columns} FROM ${stage} WHERE ${STAGE_PK} = ${String(row[0])}`;
+      out.push(...(await writeFiles(opts, leaves, select, partition, path)));
+    }
+    return out;
+  } finally {
+    await duck.run(`DROP TABLE IF EXISTS ${stage}`);
+  }
+}
+
+interface CopyResult {
+  readonly filename: string;
+  readonly count: string;
+  readonly file_size_bytes: string;
+  readonly column_statistics: readonly { key: string; value: readonly { key: string; value: string }[] }[];
+}
+
+/** Writes the rows of one partition and describes the files. */
+async function writeFiles(
+  opts: WriteDataFilesOptions,
+  leaves: readonly LeafColumn[],
+  select: string,
+  partition: PartitionValues,
+  path: string,
+): Promise<DataFile[]> {
+  const target = parseLocation(`${opts.location.replace(/\/+$/, "")}/data${path === "" ? "" : `/${path}`}`);
+  const staging =
+    target.kind === "file" ? undefined : await mkdtemp(join(opts.tempDir ?? tmpdir(), "floe-write-"));
+  const dir = target.kind === "file" ? target.path : (staging as string);
+  try {
+    await mkdir(dir, { recursive: true });
+    const options = [
+      "FORMAT parquet",
+      `FIELD_IDS ${fieldIdsOption(opts.schema)}`,
+      `FILE_SIZE_BYTES ${opts.targetFileSizeBytes}`,
+      `FILENAME_PATTERN '{uuid}'`,
+      // The directory may hold files of earlier writes; {uuid} names never collide with them.
+      "APPEND",
+      "RETURN_STATS",
+    ];
+    if (opts.rowGroupSize !== undefined) options.push(`ROW_GROUP_SIZE ${opts.rowGroupSize}`);
+    const reader = await opts.duck.runAndReadAll(
+      `COPY (${select}) TO ${sqlString(dir)} (${options.join(", ")})`,
+    );
+    const results = reader.getRowObjectsJson() as unknown as CopyResult[];
+    const files: DataFile[] = [];
+    for (const r of results) {
+      if (r.count === "0") {
+        await unlink(r.filename).catch(() => undefined);
+        continue;
+      }
+      const stats = new Map<string, ColumnStats>(
+        r.column_statistics.map((c) => [c.key, new Map(c.value.map((e) => [e.key, e.value]))]),
+      );
+      const nanCounts = await countNans(opts.duck, r.filename, leaves, stats);
+      let filePath: string;
+      if (target.kind === "file") {
+        filePath = formatLocation({ kind: "file", path: r.filename });
+      } else {
+        filePath = `${formatLocation(target)}/${basename(r.filename)}`;
+        await opts.store.put(filePath, await readFile(r.filename));
+      }
+      files.push({
+        content: DataFileContent.DATA,
+        filePath,
+        fileFormat: "PARQUET",
+        partition,
+        recordCount: BigInt(r.count),
+        fileSizeInBytes: BigInt(r.file_size_bytes),
+        ...columnMetrics(leaves, stats, nanCounts),
+      });
+    }
+    return files;
+  } finally {
+    if (staging) await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** NaN counts of the float and double columns outside lists and maps whose statistics report a NaN. */
+async function countNans(
+  duck: DuckDBConnection,
+  file: string,
+  leaves: readonly LeafColumn[],
+  stats: ReadonlyMap<string, ColumnStats>,
+): Promise<Map<number, bigint>> {
+  const withNan = leaves.filter(
+    (l) =>
+      (l.type.type === "float" || l.type.type === "double") &&
+      l.sqlPath !== undefined &&
+      stats.get(l.statsKey)?.get("has_nan") === "true",
+  );
+  const counts = new Map<number, bigint>();
+  if (withNan.length === 0) return counts;
+  const select = withNan.map((l) => `count(*) FILTER (WHERE isnan(f.${l.sqlPath}))`).join(", ");
+  const reader = await duck.runAndReadAll(`SELECT ${select} FROM read_parquet(${sqlString(file)}) AS f`);
+  const row = reader.getRows()[0] ?? [];
+  withNan.forEach((l, i) => counts.set(l.id, BigInt(row[i] as bigint)));
+  return counts;
+}

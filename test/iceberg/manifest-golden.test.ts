@@ -110,3 +110,119 @@ describe.each([
     ).toEqual(entry?.partitions);
   });
 });
+
+// Written by Java Iceberg 1.10.1 (test/fixtures/avro/java/FloeGolden.java): the reference writer.
+const JAVA = new URL("../fixtures/avro/java/", import.meta.url);
+const readJava = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, JAVA)));
+const base = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
+
+const javaFile = (n: number) => ({
+  content: 0,
+  filePath: `s3://bucket/t/data/f${n}.parquet`,
+  fileFormat: "PARQUET",
+  partition: [19002 + n, `r${n}`, 1420n + BigInt(n), n],
+  recordCount: 100n * BigInt(n),
+  fileSizeInBytes: n === 1 ? 9007199254740993n : 2000n,
+  columnSizes: new Map([[1, 10n * BigInt(n)]]),
+  valueCounts: new Map([[1, 100n * BigInt(n)]]),
+  nullValueCounts: new Map([[1, 0n]]),
+  lowerBounds: new Map([[1, le64(BigInt(-n))]]),
+  upperBounds: new Map([[1, le64(SNAP)]]),
+  splitOffsets: [4n],
+  sortOrderId: 0,
+});
+
+describe.each([1, 2])("Java Iceberg v%i", (version) => {
+  const list = readManifestList(readJava(`snap-v${version}.avro`), `snap-v${version}.avro`);
+
+  it("reads the manifest list and its data manifest", () => {
+    expect(list.formatVersion).toBe(version);
+    expect(Object.fromEntries(list.metadata)).toMatchObject({
+      "snapshot-id": String(SNAP),
+      "parent-snapshot-id": "11",
+      "avro.codec": "deflate",
+    });
+    const [data] = list.manifests;
+    expect(data).toMatchObject({
+      content: 0,
+      sequenceNumber: version === 1 ? 0n : 5n,
+      minSequenceNumber: version === 1 ? 0n : 2n,
+      addedSnapshotId: SNAP,
+      addedFilesCount: 1,
+      existingFilesCount: 1,
+      addedRowsCount: 100n,
+      existingRowsCount: 200n,
+    });
+    const bytes = readJava(base(data?.manifestPath ?? ""));
+    expect(data?.manifestLength).toBe(BigInt(bytes.length));
+    const m = readManifest(bytes, "m", { manifest: data });
+    expect(m.partitionType.fields.map((f) => [f.id, f.name, f.type])).toEqual([
+      [1000, "ts_day", { type: "date" }],
+      [1001, "region", { type: "string" }],
+      [1002, "amount", { type: "decimal", precision: 9, scale: 2 }],
+      [1003, "id_bucket", { type: "int" }],
+    ]);
+    const v1 = version === 1;
+    expect(m.entries).toEqual([
+      {
+        status: 1,
+        snapshotId: SNAP,
+        sequenceNumber: v1 ? 0n : 5n,
+        fileSequenceNumber: v1 ? 0n : 5n,
+        dataFile: javaFile(1),
+      },
+      {
+        status: 0,
+        snapshotId: 11n,
+        sequenceNumber: v1 ? 0n : 2n,
+        fileSequenceNumber: v1 ? 0n : 3n,
+        dataFile: javaFile(2),
+      },
+    ]);
+    expect(
+      summarizePartitions(
+        m.partitionType,
+        m.entries.map((e) => e.dataFile.partition),
+      ),
+    ).toEqual(data?.partitions);
+  });
+
+  it.runIf(version === 2)("reads the delete manifest", () => {
+    const deletes = list.manifests[1];
+    expect(deletes).toMatchObject({
+      content: 1,
+      sequenceNumber: 5n,
+      minSequenceNumber: 5n,
+      addedFilesCount: 2,
+    });
+    const m = readManifest(readJava(base(deletes?.manifestPath ?? "")), "d", { manifest: deletes });
+    expect(m.content).toBe(1);
+    expect(m.entries.map((e) => [e.sequenceNumber, e.dataFile])).toEqual([
+      [
+        5n,
+        {
+          content: 2,
+          filePath: "s3://bucket/t/data/eq.parquet",
+          fileFormat: "PARQUET",
+          partition: [19001, "r1", 1421n, 1],
+          recordCount: 3n,
+          fileSizeInBytes: 300n,
+          equalityIds: [1],
+          sortOrderId: 0,
+        },
+      ],
+      [
+        5n,
+        {
+          content: 1,
+          filePath: "s3://bucket/t/data/pos.parquet",
+          fileFormat: "PARQUET",
+          partition: [19001, "r1", 1421n, 1],
+          recordCount: 4n,
+          fileSizeInBytes: 400n,
+          referencedDataFile: "s3://bucket/t/data/f1.parquet",
+        },
+      ],
+    ]);
+  });
+});

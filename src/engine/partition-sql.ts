@@ -79,7 +79,7 @@ export function fromCanonical(t: PrimitiveType, v: DuckDBValue): PrimitiveValue 
     case "fixed":
     case "binary":
       return typeof v === "object" && v !== null && "bytes" in v && v.bytes instanceof Uint8Array
-        ? v.bytes
+        ? Uint8Array.from(v.bytes)
         : bad();
     default:
       return bad();

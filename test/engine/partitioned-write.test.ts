@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { scanSql } from "../../src/engine/scan-sql.ts";
+import { writeDataFiles } from "../../src/engine/write-data-files.ts";
+import type { DataFile } from "../../src/iceberg/data-file.ts";
+import { partitionPath } from "../../src/iceberg/partition-path.ts";
+import { partitionSpecFromJson, UNPARTITIONED } from "../../src/iceberg/partition-spec.ts";
+import { schemaFromJson } from "../../src/iceberg/schema.ts";
+import { applyTransform } from "../../src/iceberg/transform-values.ts";
+import { LocalObjectStore } from "../../src/storage/local-object-store.ts";
+import { S3ObjectStore } from "../../src/storage/s3-object-store.ts";
+import { rows, useDuck } from "./duck.ts";
+
+const { duck, warehouse } = useDuck();
+
+const schema = schemaFromJson({
+  type: "struct",
+  "schema-id": 0,
+  fields: [
+    { id: 1, name: "id", required: true, type: "long" },
+    { id: 2, name: "ts", required: false, type: "timestamptz" },
+    { id: 3, name: "category", required: false, type: "string" },
+    { id: 4, name: "name", required: false, type: "string" },
+  ],
+});
+
+const spec = partitionSpecFromJson({
+  "spec-id": 1,
+  fields: [
+    { name: "category", transform: "identity", "source-id": 3, "field-id": 1000 },
+    { name: "ts_day", transform: "day", "source-id": 2, "field-id": 1001 },
+    { name: "id_bucket", transform: "bucket[4]", "source-id": 1, "field-id": 1002 },
+    { name: "name_trunc", transform: "truncate[2]", "source-id": 4, "field-id": 1003 },
+  ],
+});
+
+// 200 rows over 3 categories (one null, one that needs escaping in paths), 2 days and 4 buckets.
+const SOURCE = `SELECT i AS id,
+    TIMESTAMPTZ '2024-03-01 23:00:00+00' + to_minutes(i) AS ts,
+    CASE i % 3 WHEN 0 THEN 'a/b c' WHEN 1 THEN 'plain' ELSE NULL END AS category,
+    CASE WHEN i % 2 = 0 THEN 'xy' || i ELSE 'z' END AS name
+  FROM range(200) AS r(i)`;
+
+describe("writeDataFiles: partitioned", () => {
+  it("writes each partition's rows under its partition path with its tuple", async () => {
+    const location = `file://${join(warehouse(), "sales")}`;
+    const store = new LocalObjectStore(warehouse());
+    const files = await writeDataFiles({
+      duck: duck(),
+      schema,
+      spec,
+      source: SOURCE,
+      location,
+      targetFileSizeBytes: 1 << 30,
+      store,
+    });
+    expect(files.reduce((n, f) => n + f.recordCount, 0n)).toBe(200n);
+    const tuples = new Set<string>();
+    for (const file of files) {
+      const path = partitionPath(spec, schema, file.partition);
+      expect(file.filePath).toMatch(
+        new RegExp(
+          `^${escape(`${location}/data/${path}/`)}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.parquet$`,
+        ),
+      );
+      tuples.add(JSON.stringify(file.partition));
+      await expectRowsMatchPartition(file);
+    }
+    expect(tuples.size).toBe(files.length);
+    const paths = files.map((f) => partitionPath(spec, schema, f.partition));
+    expect(paths).toContain("category=a%2Fb+c/ts_day=2024-03-02/id_bucket=0/name_trunc=xy");
+    expect(paths).toContain("category=null/ts_day=2024-03-01/id_bucket=1/name_trunc=z");
+  });
+
+  it("splits a partition into files near the target size", async () => {
+    const files = await writeDataFiles({
+      duck: duck(),
+      schema,
+      spec: UNPARTITIONED,
+      source: `SELECT i AS id, NULL AS ts, md5(i::VARCHAR) AS category, NULL AS name FROM range(60000) AS r(i)`,
+      location: `file://${join(warehouse(), "big")}`,
+      targetFileSizeBytes: 256 * 1024,
+      rowGroupSize: 4096,
+      store: new LocalObjectStore(warehouse()),
+    });
+    expect(files.length).toBeGreaterThan(3);
+    expect(files.reduce((n, f) => n + f.recordCount, 0n)).toBe(60000n);
+    for (const f of files) expect(f.fileSizeInBytes).toBeLessThan(2n * 256n * 1024n);
+    const count = await rows(
+      duck(),
+      `SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${scanSql(
+        schema,
+        files.map((f) => f.filePath),
+      )}`,
+    );
+    expect(count).toEqual([{ n: "60000", d: "60000" }]);
+  });
+
+  it("uploads files bound for S3 through the object store", async () => {
+    const s3 = inject("s3");
+    const store = new S3ObjectStore(`s3://${s3.bucket}`, {
+      endpoint: s3.endpoint,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    try {
+      const location = `s3://${s3.bucket}/engine-${randomUUID()}/t`;
+      const files = await writeDataFiles({
+        duck: duck(),
+        schema,
+        spec,
+        source: `${SOURCE} LIMIT 10`,
+        location,
+        targetFileSizeBytes: 1 << 30,
+        store,
+      });
+      expect(files.length).toBeGreaterThan(1);
+      for (const f of files) {
+        expect(f.filePath.startsWith(`${location}/data/${partitionPath(spec, schema, f.partition)}/`)).toBe(
+          true,
+        );
+        expect((await store.head(f.filePath))?.size).toBe(Number(f.fileSizeInBytes));
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** Every row of the file has the file's partition tuple, computed by transform-values.ts. */
+async function expectRowsMatchPartition(file: DataFile): Promise<void> {
+  const reader = await duck().runAndReadAll(
+    `SELECT id, epoch_us(ts) AS ts, category, name FROM ${scanSql(schema, [file.filePath])}`,
+  );
+  for (const [id, ts, category, name] of reader.getRows()) {
+    const tuple = [
+      category ?? null,
+      applyTransform({ kind: "day" }, { type: "timestamptz" }, (ts as bigint | null) ?? null),
+      applyTransform({ kind: "bucket", numBuckets: 4 }, { type: "long" }, id as bigint),
+      applyTransform({ kind: "truncate", width: 2 }, { type: "string" }, (name as string | null) ?? null),
+    ];
+    expect(tuple).toEqual(file.partition);
+  }
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

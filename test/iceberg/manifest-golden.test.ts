@@ -48,6 +48,7 @@ const file = (n: number) => ({
 describe.each([
   ["v2-deflate", 2, "deflate"],
   ["v2-snappy", 2, "snappy"],
+  ["v2-zstandard", 2, "zstandard"],
   ["v1-null", 1, "null"],
 ])("pyiceberg %s", (name, version, codec) => {
   const listBytes = read(`snap-${name}.avro`);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import zlib from "node:zlib";
 import avsc from "avsc";
+import * as fzstd from "fzstd";
 import { badRequest } from "../../core/errors.ts";
 import { snappyDecompress } from "./snappy.ts";
 
@@ -10,8 +11,8 @@ import { snappyDecompress } from "./snappy.ts";
  * records; the framing is done here so that every problem with a file — wrong magic, truncation,
  * a bad sync marker, an unknown codec — becomes one BAD_REQUEST naming the file, never a crash.
  *
- * Codecs: `null` and `deflate` read and written (Java writes deflate by default), `snappy` read,
- * `zstandard` read where the running Node has zstd in `node:zlib` (22.15+).
+ * Codecs: `null` and `deflate` read and written (Java writes deflate by default), `snappy` and
+ * `zstandard` read — every codec Java's Iceberg writes.
  */
 
 /** An Avro schema as JSON, with Iceberg's `field-id` / `element-id` attributes kept. */
@@ -254,7 +255,14 @@ function decodeSafely(
   return r;
 }
 
-type Zstd = { zstdDecompressSync?: (b: Buffer) => Buffer };
+/** Node's zstd (22.15+) where there is one, else fzstd (pure JS; Node 20 has no zstd). */
+function zstdDecompress(data: Buffer): Buffer {
+  const native = (zlib as unknown as { zstdDecompressSync?: (b: Buffer, o: object) => Buffer })
+    .zstdDecompressSync;
+  if (native) return native(data, { maxOutputLength: MAX_BLOCK_BYTES });
+  const out = fzstd.decompress(data);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
 
 function decompress(codec: string, data: Buffer, fail: (problem: string) => never): Buffer {
   try {
@@ -265,14 +273,11 @@ function decompress(codec: string, data: Buffer, fail: (problem: string) => neve
         return zlib.inflateRawSync(data, { maxOutputLength: MAX_BLOCK_BYTES });
       case "snappy":
         return snappyDecompress(data);
-      case "zstandard": {
-        const zstd = (zlib as unknown as Zstd).zstdDecompressSync;
-        if (zstd) return zstd(data);
-        break;
-      }
+      case "zstandard":
+        return zstdDecompress(data);
     }
   } catch (e) {
     return fail(`corrupt ${codec} block: ${(e as Error).message}`);
   }
-  return fail(`unsupported Avro codec "${codec}" (floe reads null, deflate and snappy)`);
+  return fail(`unsupported Avro codec "${codec}" (floe reads null, deflate, snappy and zstandard)`);
 }

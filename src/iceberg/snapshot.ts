@@ -58,29 +58,29 @@ export function summaryFromJson(json: unknown, what = "snapshot summary"): Snaps
   return out as SnapshotSummary;
 }
 
-/** Reads a snapshot; `formatVersion` ≥ 2 makes `sequence-number`, `manifest-list` and `summary` required. */
-export function snapshotFromJson(json: unknown, formatVersion: number): Snapshot {
+/**
+ * Reads a snapshot. Like Java, `sequence-number` (default 0) and `summary` are read when present in
+ * any format version, so a table upgraded from v1 keeps its old snapshots readable; either
+ * `manifest-list` or v1's inline `manifests` must be there.
+ */
+export function snapshotFromJson(json: unknown): Snapshot {
   const o = asObject(json, "snapshot");
   const snapshotId = reqLong(o, "snapshot-id", "snapshot");
   const what = `snapshot ${snapshotId}`;
-  const v2 = formatVersion >= 2;
   const out: { -readonly [K in keyof Snapshot]: Snapshot[K] } = {
     snapshotId,
-    sequenceNumber: v2
-      ? reqSafeLong(o, "sequence-number", what)
-      : (optSafeLong(o, "sequence-number", what) ?? 0),
+    sequenceNumber: optSafeLong(o, "sequence-number", what) ?? 0,
     timestampMs: reqSafeLong(o, "timestamp-ms", what),
   };
   const parent = optLong(o, "parent-snapshot-id", what);
   if (parent !== undefined) out.parentSnapshotId = parent;
-  const manifestList = v2 ? reqString(o, "manifest-list", what) : optString(o, "manifest-list", what);
+  const manifestList = optString(o, "manifest-list", what);
   if (manifestList !== undefined) out.manifestList = manifestList;
   if (optArray(o, "manifests", what)) out.manifests = stringList(o, "manifests", what);
   if (out.manifestList === undefined && out.manifests === undefined)
     throw badRequest(`Cannot parse ${what}: missing "manifest-list"`);
   if (o.summary !== undefined && o.summary !== null)
     out.summary = summaryFromJson(o.summary, `${what} summary`);
-  else if (v2) throw badRequest(`Cannot parse ${what}: missing "summary"`);
   const schemaId = optInt(o, "schema-id", what);
   if (schemaId !== undefined) out.schemaId = schemaId;
   const firstRowId = optLong(o, "first-row-id", what);

@@ -109,7 +109,7 @@ export function tableMetadataFromJson(json: unknown): TableMetadata {
   if (v2) for (const key of ["sort-orders", "default-sort-order-id"]) required(key);
   if (formatVersion >= 3) required("next-row-id");
   const sortOrders = optArray(o, "sort-orders", what)?.map(sortOrderFromJson) ?? [UNSORTED];
-  const snapshots = (optArray(o, "snapshots", what) ?? []).map((s) => snapshotFromJson(s, formatVersion));
+  const snapshots = (optArray(o, "snapshots", what) ?? []).map(snapshotFromJson);
   let currentSnapshotId = optLong(o, "current-snapshot-id", what);
   if (currentSnapshotId === -1n) currentSnapshotId = undefined;
 

@@ -1,0 +1,193 @@
+import { badRequest } from "../../core/errors.ts";
+import type { ObjectStore } from "../../storage/object-store.ts";
+import {
+  DataFileContent,
+  EntryStatus,
+  type DataFile,
+  type ManifestEntry,
+  type PartitionValues,
+} from "../data-file.ts";
+import { bind } from "../expressions/bind.ts";
+import { matches } from "../expressions/evaluate.ts";
+import { alwaysTrue, type BoundExpression, type Expression } from "../expressions/expression.ts";
+import { manifestMightMatch } from "../expressions/manifest-evaluator.ts";
+import { fileMightMatch } from "../expressions/metrics-evaluator.ts";
+import { projectInclusive } from "../expressions/projection.ts";
+import { type Manifest, readManifest } from "../manifest.ts";
+import { type ManifestFile, ManifestContent, readManifestList } from "../manifest-list.ts";
+import { isUnpartitioned, type PartitionSpec } from "../partition-spec.ts";
+import type { Schema } from "../schema.ts";
+import type { Snapshot } from "../snapshot.ts";
+import type { TableMetadata } from "../table-metadata.ts";
+import { mapBounded } from "./bounded.ts";
+import { DeleteIndex } from "./delete-index.ts";
+import { selectColumns } from "./select-columns.ts";
+import { selectSnapshot, type SnapshotSelector } from "./select-snapshot.ts";
+
+export interface ScanOptions extends SnapshotSelector {
+  readonly metadata: TableMetadata;
+  /** Holds the manifest lists and manifests the metadata names. */
+  readonly store: ObjectStore;
+  /** Rows the reader wants; files that cannot hold one are left out. Default: all rows. */
+  readonly filter?: Expression;
+  /** Column names (dotted for nested fields) the reader wants; default: all. */
+  readonly select?: readonly string[];
+  readonly caseSensitive?: boolean;
+  /** How many manifests are read at once (default 8). */
+  readonly concurrency?: number;
+}
+
+/** One data file to read and the delete files to apply to it. */
+export interface FileScanTask {
+  readonly file: DataFile;
+  readonly spec: PartitionSpec;
+  readonly dataSequenceNumber: bigint;
+  /** Position deletes (or deletion vectors) first, then equality deletes, each by sequence number. */
+  readonly deletes: readonly DataFile[];
+}
+
+/** A planned scan: the choices made up front, and its tasks as an async iterable. */
+export interface ScanPlan extends AsyncIterable<FileScanTask> {
+  readonly snapshot: Snapshot | undefined;
+  /** The schema the filter was bound to and rows are read with. */
+  readonly schema: Schema;
+  /** `schema` with only the selected columns. */
+  readonly projection: Schema;
+  readonly filter: BoundExpression;
+}
+
+/**
+ * Plans a scan of a table (spec "Scan Planning"): picks the snapshot (current, by id, by ref or as
+ * of a time), binds the filter to its schema, then, as the tasks are iterated, reads the manifest
+ * list, skips manifests whose partition summaries rule the filter out (or that list no live file),
+ * reads the delete manifests and then the data manifests, `concurrency` at a time, and yields every
+ * live data file that might hold a matching row (by partition and column metrics) with the delete
+ * files that apply to it. Deleted entries are skipped. Snapshot and binding errors are thrown here;
+ * read errors from the iteration.
+ */
+export function planScan(opts: ScanOptions): ScanPlan {
+  const { snapshot, schema } = selectSnapshot(opts.metadata, opts);
+  const bindOpts = opts.caseSensitive === undefined ? {} : { caseSensitive: opts.caseSensitive };
+  const filter = opts.filter ? bind(opts.filter, schema, bindOpts) : alwaysTrue();
+  const projection = opts.select ? selectColumns(schema, opts.select, opts.caseSensitive ?? true) : schema;
+  return {
+    snapshot,
+    schema,
+    projection,
+    filter,
+    [Symbol.asyncIterator]: () => tasks(opts, snapshot, filter)[Symbol.asyncIterator](),
+  };
+}
+
+interface SpecFilter {
+  readonly spec: PartitionSpec;
+  readonly projected: BoundExpression;
+}
+
+async function* tasks(
+  opts: ScanOptions,
+  snapshot: Snapshot | undefined,
+  filter: BoundExpression,
+): AsyncGenerator<FileScanTask> {
+  if (!snapshot || filter.kind === "false") return;
+  const { metadata, store } = opts;
+  const concurrency = opts.concurrency ?? 8;
+  const specs = new Map<number, SpecFilter>();
+  const specFilter = (specId: number, where: string): SpecFilter => {
+    let f = specs.get(specId);
+    if (!f) {
+      const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
+      if (!spec) throw badRequest(`${where} uses partition spec ${specId}, which the table does not have`);
+      f = { spec, projected: projectInclusive(filter, spec) };
+      specs.set(specId, f);
+    }
+    return f;
+  };
+
+  const manifests = await manifestsOf(snapshot, store);
+  const wanted = manifests.filter((m) => {
+    if (m.addedFilesCount === 0 && m.existingFilesCount === 0) return false;
+    const { spec, projected } = specFilter(m.partitionSpecId, `Manifest ${m.manifestPath}`);
+    return manifestMightMatch(projected, spec, m.partitions);
+  });
+
+  const read = async (m: ManifestFile): Promise<{ manifest: Manifest; sf: SpecFilter }> => {
+    const manifest = readManifest(await store.get(m.manifestPath), m.manifestPath, { manifest: m });
+    return { manifest, sf: specFilter(manifest.specId ?? m.partitionSpecId, `Manifest ${m.manifestPath}`) };
+  };
+
+  const deletes = new DeleteIndex();
+  const deleteManifests = wanted.filter((m) => m.content === ManifestContent.DELETES);
+  for await (const { manifest, sf } of mapBounded(deleteManifests, concurrency, read))
+    for (const e of live(manifest)) {
+      const partition = bySpec(sf.spec, manifest, e.dataFile.partition);
+      if (!partitionMatches(sf, partition)) continue;
+      deletes.add(
+        {
+          file: e.dataFile,
+          specId: sf.spec.specId,
+          sequenceNumber: e.sequenceNumber ?? 0n,
+          unpartitioned: isUnpartitioned(sf.spec),
+        },
+        partition,
+      );
+    }
+
+  const dataManifests = wanted.filter((m) => m.content === ManifestContent.DATA);
+  for await (const { manifest, sf } of mapBounded(dataManifests, concurrency, read))
+    for (const e of live(manifest)) {
+      if (e.dataFile.content !== DataFileContent.DATA) continue;
+      const partition = bySpec(sf.spec, manifest, e.dataFile.partition);
+      if (!partitionMatches(sf, partition) || !fileMightMatch(filter, e.dataFile)) continue;
+      const seq = e.sequenceNumber ?? 0n;
+      yield {
+        file: e.dataFile,
+        spec: sf.spec,
+        dataSequenceNumber: seq,
+        deletes: deletes.size === 0 ? [] : deletes.forDataFile(e.dataFile, sf.spec.specId, partition, seq),
+      };
+    }
+}
+
+const live = (m: Manifest): ManifestEntry[] => m.entries.filter((e) => e.status !== EntryStatus.DELETED);
+
+/** A partition tuple in the order of the spec's fields, whatever order the manifest wrote them in. */
+function bySpec(spec: PartitionSpec, manifest: Manifest, values: PartitionValues): PartitionValues {
+  const ids = manifest.partitionType.fields.map((f) => f.id);
+  if (ids.length === spec.fields.length && spec.fields.every((f, i) => f.fieldId === ids[i])) return values;
+  return spec.fields.map((f) => {
+    const i = ids.indexOf(f.fieldId);
+    return i < 0 ? null : (values[i] ?? null);
+  });
+}
+
+function partitionMatches(sf: SpecFilter, partition: PartitionValues): boolean {
+  if (sf.projected.kind === "true") return true;
+  const position = new Map(sf.spec.fields.map((f, i) => [f.fieldId, i]));
+  return matches(sf.projected, (id) => {
+    const i = position.get(id);
+    return i === undefined ? null : partition[i];
+  });
+}
+
+/** The snapshot's manifests: from its manifest list, or (v1) listed inline as data manifests. */
+async function manifestsOf(snapshot: Snapshot, store: ObjectStore): Promise<readonly ManifestFile[]> {
+  if (snapshot.manifestList !== undefined)
+    return readManifestList(await store.get(snapshot.manifestList), snapshot.manifestList).manifests;
+  // Inline v1 manifests carry no list entry; their spec is read from each file.
+  const out: ManifestFile[] = [];
+  for (const path of snapshot.manifests ?? []) {
+    const bytes = await store.get(path);
+    const specId = readManifest(bytes, path).specId ?? 0;
+    out.push({
+      manifestPath: path,
+      manifestLength: BigInt(bytes.length),
+      partitionSpecId: specId,
+      content: ManifestContent.DATA,
+      sequenceNumber: 0n,
+      minSequenceNumber: 0n,
+      addedSnapshotId: snapshot.snapshotId,
+    });
+  }
+  return out;
+}

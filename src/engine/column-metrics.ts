@@ -23,32 +23,33 @@ export interface LeafColumn {
   readonly statsKey: string;
   /** The column as a SQL expression over the file's rows, when it lies outside lists and maps. */
   readonly sqlPath?: string;
+  /** Whether no row may hold a null here: the field and every struct around it are required. */
+  readonly required: boolean;
 }
 
 export function leafColumns(schema: Schema): LeafColumn[] {
   const out: LeafColumn[] = [];
-  const visit = (id: number, t: IcebergType, path: string[], sql: string | undefined): void => {
-    const key = path.map(quoteIdent).join(".");
+  const visit = (id: number, t: IcebergType, path: string[], sql: string | undefined, required: boolean) => {
+    const statsKey = path.map(quoteIdent).join(".");
     if (isPrimitive(t)) {
       out.push(
-        sql === undefined ? { id, type: t, statsKey: key } : { id, type: t, statsKey: key, sqlPath: sql },
+        sql === undefined
+          ? { id, type: t, statsKey, required }
+          : { id, type: t, statsKey, sqlPath: sql, required },
       );
     } else if (t.type === "struct") {
-      for (const f of t.fields)
-        visit(
-          f.id,
-          f.type,
-          [...path, f.name],
-          sql === undefined ? undefined : `${sql}.${quoteIdent(f.name)}`,
-        );
+      for (const f of t.fields) {
+        const fieldSql = sql === undefined ? undefined : `${sql}.${quoteIdent(f.name)}`;
+        visit(f.id, f.type, [...path, f.name], fieldSql, required && f.required);
+      }
     } else if (t.type === "list") {
-      visit(t.elementId, t.element, [...path, "element"], undefined);
+      visit(t.elementId, t.element, [...path, "element"], undefined, false);
     } else {
-      visit(t.keyId, t.key, [...path, "key"], undefined);
-      visit(t.valueId, t.value, [...path, "value"], undefined);
+      visit(t.keyId, t.key, [...path, "key"], undefined, false);
+      visit(t.valueId, t.value, [...path, "value"], undefined, false);
     }
   };
-  for (const f of schema.fields) visit(f.id, f.type, [f.name], quoteIdent(f.name));
+  for (const f of schema.fields) visit(f.id, f.type, [f.name], quoteIdent(f.name), f.required);
   return out;
 }
 

@@ -44,8 +44,27 @@ const partColumn = (i: number): string => quoteIdent(`__floe_p${i}`);
  * Returns one `DataFile` per file with its partition tuple and metrics (`column-metrics.ts`). NaN
  * counts are counted with a query over the written file for columns outside lists and maps; inside
  * them they are left out when the file holds a NaN. Writes nothing for an empty source.
+ *
+ * A null in a required column (one not inside an optional struct, list or map) is a BAD_REQUEST;
+ * when the write fails, the files it wrote are deleted.
  */
 export async function writeDataFiles(opts: WriteDataFilesOptions): Promise<DataFile[]> {
+  const written: string[] = [];
+  try {
+    return await write(opts, written);
+  } catch (e) {
+    // Files of a failed write are referenced by nothing: remove them.
+    await Promise.allSettled(
+      written.map((f) => {
+        const loc = parseLocation(f);
+        return loc.kind === "file" ? unlink(loc.path) : opts.store.delete(f);
+      }),
+    );
+    throw e;
+  }
+}
+
+async function write(opts: WriteDataFilesOptions, written: string[]): Promise<DataFile[]> {
   const { duck, schema, spec } = opts;
   if (!Number.isSafeInteger(opts.targetFileSizeBytes) || opts.targetFileSizeBytes < 1)
     throw badRequest(`Invalid target file size: ${opts.targetFileSizeBytes}`);
@@ -55,7 +74,7 @@ export async function writeDataFiles(opts: WriteDataFilesOptions): Promise<DataF
     .join(", ");
   const columns = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
   const rows = `SELECT ${projection} FROM (${opts.source}) AS src`;
-  if (spec.fields.length === 0) return writeFiles(opts, leaves, rows, [], "");
+  if (spec.fields.length === 0) return writeFiles(opts, leaves, rows, [], "", written);
 
   await registerTransformFunctions(duck);
   const resultTypes: PrimitiveType[] = [];
@@ -82,7 +101,7 @@ export async function writeDataFiles(opts: WriteDataFilesOptions): Promise<DataF
       const partition = resultTypes.map((t, i) => fromCanonical(t, row[i + 1] ?? null));
       const path = partitionPath(spec, schema, partition);
       const select = `SELECT ${columns} FROM ${stage} WHERE ${STAGE_PK} = ${String(row[0])}`;
-      out.push(...(await writeFiles(opts, leaves, select, partition, path)));
+      out.push(...(await writeFiles(opts, leaves, select, partition, path, written)));
     }
     return out;
   } finally {
@@ -104,6 +123,7 @@ async function writeFiles(
   select: string,
   partition: PartitionValues,
   path: string,
+  written: string[],
 ): Promise<DataFile[]> {
   const target = parseLocation(`${opts.location.replace(/\/+$/, "")}/data${path === "" ? "" : `/${path}`}`);
   const staging =
@@ -127,19 +147,22 @@ async function writeFiles(
     const results = reader.getRowObjectsJson() as unknown as CopyResult[];
     const files: DataFile[] = [];
     for (const r of results) {
-      if (r.count === "0") {
-        await unlink(r.filename).catch(() => undefined);
-        continue;
-      }
+      if (target.kind === "file") written.push(formatLocation({ kind: "file", path: r.filename }));
+      if (r.count === "0") continue;
       const stats = new Map<string, ColumnStats>(
         r.column_statistics.map((c) => [c.key, new Map(c.value.map((e) => [e.key, e.value]))]),
       );
-      const nanCounts = await countNans(opts.duck, r.filename, leaves, stats);
+      const metrics = columnMetrics(leaves, stats, await countNans(opts.duck, r.filename, leaves, stats));
+      for (const leaf of leaves)
+        if (leaf.required && (metrics.nullValueCounts.get(leaf.id) ?? 0n) > 0n)
+          throw badRequest(`Cannot write a null in required column ${leaf.statsKey} (field ${leaf.id})`);
+      const splitOffsets = await rowGroupOffsets(opts.duck, r.filename);
       let filePath: string;
       if (target.kind === "file") {
         filePath = formatLocation({ kind: "file", path: r.filename });
       } else {
         filePath = `${formatLocation(target)}/${basename(r.filename)}`;
+        written.push(filePath);
         await opts.store.put(filePath, await readFile(r.filename));
       }
       files.push({
@@ -149,9 +172,12 @@ async function writeFiles(
         partition,
         recordCount: BigInt(r.count),
         fileSizeInBytes: BigInt(r.file_size_bytes),
-        ...columnMetrics(leaves, stats, nanCounts),
+        ...metrics,
+        splitOffsets,
       });
     }
+    // An empty source still leaves a file without rows behind.
+    for (const r of results) if (r.count === "0") await unlink(r.filename).catch(() => undefined);
     return files;
   } finally {
     if (staging) await rm(staging, { recursive: true, force: true });
@@ -178,4 +204,13 @@ async function countNans(
   const row = reader.getRows()[0] ?? [];
   withNan.forEach((l, i) => counts.set(l.id, BigInt(row[i] as bigint)));
   return counts;
+}
+
+/** Where each row group starts (its first page), which Iceberg records as the file's split offsets. */
+async function rowGroupOffsets(duck: DuckDBConnection, file: string): Promise<bigint[]> {
+  const reader = await duck.runAndReadAll(
+    `SELECT min(coalesce(dictionary_page_offset, data_page_offset)) FROM parquet_metadata(${sqlString(file)})
+     GROUP BY row_group_id ORDER BY row_group_id`,
+  );
+  return reader.getRows().map((r) => BigInt(r[0] as bigint));
 }

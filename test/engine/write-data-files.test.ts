@@ -165,6 +165,38 @@ describe("writeDataFiles: every primitive type", () => {
     expect(file?.nullValueCounts?.get(3)).toBe(2n);
   });
 
+  it("records where each row group starts as split offsets", async () => {
+    const [file] = await writeUnpartitioned("splits");
+    expect(file?.splitOffsets).toEqual([4n]);
+  });
+
+  it("refuses nulls in required columns and leaves no file behind", async () => {
+    const schema = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [
+        { id: 1, name: "id", required: true, type: "long" },
+        {
+          id: 2,
+          name: "opt",
+          required: false,
+          type: { type: "struct", fields: [{ id: 3, name: "x", required: true, type: "int" }] },
+        },
+      ],
+    });
+    // a required field inside a null optional struct is fine
+    const ok = await writeUnpartitioned("required-ok", `SELECT 1 AS id, NULL AS opt`, schema);
+    expect(ok[0]?.nullValueCounts?.get(3)).toBe(1n);
+    await expect(
+      writeUnpartitioned(
+        "required",
+        `SELECT * FROM (VALUES (1), (NULL)) AS v(id), (SELECT NULL AS opt)`,
+        schema,
+      ),
+    ).rejects.toThrow(/required column "id"/);
+    expect(await readdir(join(warehouse(), "required", "data"))).toEqual([]);
+  });
+
   it("writes nothing for an empty source", async () => {
     const files = await writeUnpartitioned("empty", `${SOURCE} LIMIT 0`);
     expect(files).toEqual([]);

@@ -5,7 +5,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFloeError } from "../../src/core/errors.ts";
 import type { DataFile, ManifestEntry } from "../../src/iceberg/data-file.ts";
-import { and, eq, gt, isIn, lt, notNull, or } from "../../src/iceberg/expressions/expression.ts";
+import {
+  and,
+  eq,
+  type Expression,
+  gt,
+  isIn,
+  lt,
+  notNull,
+  or,
+} from "../../src/iceberg/expressions/expression.ts";
 import { writeManifest } from "../../src/iceberg/manifest.ts";
 import { type ManifestFile, writeManifestList } from "../../src/iceberg/manifest-list.ts";
 import { type PartitionSpec, partitionSpecToJson } from "../../src/iceberg/partition-spec.ts";
@@ -296,5 +305,58 @@ describe("planScan", () => {
     expect(kind(() => planScan({ metadata, store, ref: "main", snapshotId: 1n }))).toBe("BAD_REQUEST");
     expect(kind(() => planScan({ metadata, store, ref: "v1", filter: eq("note", "x") }))).toBe("BAD_REQUEST");
     expect(kind(() => planScan({ metadata, store, select: ["nope"] }))).toBe("BAD_REQUEST");
+  });
+});
+
+describe("planScan across partition specs and manifest layouts", () => {
+  it("keeps files of an older unpartitioned spec that the partition filter cannot judge", async () => {
+    const U = { ...dataFile("u", "-", 0, 100n, 200n), partition: [] };
+    const mu = await manifest("mu", 4n, 0, [added(U)], unpartitioned);
+    const m1 = { ...(await manifest("m1-again", 1n, 0, [added(A), added(B)])), sequenceNumber: 1n };
+    const list = await manifestList("snap-4", 4n, 4n, [mu, m1]);
+    const evolved: TableMetadata = {
+      ...metadata,
+      snapshots: [
+        ...metadata.snapshots,
+        {
+          snapshotId: 4n,
+          sequenceNumber: 4,
+          timestampMs: T3 + 1,
+          manifestList: list,
+          summary: { operation: "append" },
+        },
+      ],
+    };
+    const scan = (filter: Expression) =>
+      plan({ metadata: evolved, snapshotId: 4n, filter }).then((t) => Object.keys(t).sort());
+    expect(await scan(eq("category", "b"))).toEqual(["b.parquet", "u.parquet"]);
+    expect(await scan(gt("id", 150n))).toEqual(["u.parquet"]);
+    expect(await scan(lt("id", 5n))).toEqual(["a.parquet"]);
+  });
+
+  it("reads v1 snapshots that list their manifests inline", async () => {
+    const m = await manifest("inline", 5n, 0, [added(A), added(C)]);
+    const inline: TableMetadata = {
+      ...metadata,
+      snapshots: [
+        ...metadata.snapshots,
+        { snapshotId: 5n, sequenceNumber: 0, timestampMs: T3 + 2, manifests: [m.manifestPath] },
+      ],
+    };
+    expect(await plan({ metadata: inline, snapshotId: 5n, filter: gt("id", 20n) })).toEqual({
+      "c.parquet": [],
+    });
+  });
+
+  it("plans nothing for a table without snapshots", async () => {
+    const empty: TableMetadata = {
+      ...metadata,
+      currentSnapshotId: undefined,
+      snapshots: [],
+      refs: {},
+      snapshotLog: [],
+    };
+    expect(await plan({ metadata: empty })).toEqual({});
+    expect(await plan({ metadata: empty, ref: "main" })).toEqual({});
   });
 });

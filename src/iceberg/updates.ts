@@ -95,7 +95,7 @@ export const TABLE_UPDATE_ACTIONS: readonly TableUpdateAction[] = [
   "remove-encryption-key",
 ];
 
-function unboundSpecFromJson(json: unknown, what: string): UnboundPartitionSpec {
+export function unboundSpecFromJson(json: unknown, what: string): UnboundPartitionSpec {
   const o = asObject(json, what);
   const fields = reqArray(o, "fields", what).map((f): UnboundPartitionField => {
     const { fieldId, ...rest } = partitionFieldFromJson(f, -1);

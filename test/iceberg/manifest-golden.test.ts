@@ -187,8 +187,12 @@ describe.each([1, 2])("Java Iceberg v%i", (version) => {
       ),
     ).toEqual(data?.partitions);
   });
+});
 
-  it.runIf(version === 2)("reads the delete manifest", () => {
+describe("Java Iceberg v2 deletes", () => {
+  const list = readManifestList(readJava("snap-v2.avro"), "snap-v2.avro");
+
+  it("reads the delete manifest", () => {
     const deletes = list.manifests[1];
     expect(deletes).toMatchObject({
       content: 1,

@@ -9,7 +9,7 @@ import { duckType, sqlString } from "./duck-types.ts";
  * field id, whatever name it was written under (renames), cast to the current type (promotions
  * int → long, float → double, decimal widening), and a column a file lacks (added later) reads
  * as its `initial-default`, or NULL. Fields inside structs, lists and maps are matched by name:
- * DuckDB's `schema` parameter maps only top-level columns by id.
+ * DuckDB's `schema` parameter maps only top-level columns by id (`readSql` maps them too).
  *
  * `files` are locations (`file:///…` or plain paths, `s3://…` for DuckDB's httpfs).
  */
@@ -22,8 +22,9 @@ export function scanSql(schema: Schema, files: readonly string[]): string {
   return `read_parquet([${paths.join(", ")}], schema = MAP {${columns}})`;
 }
 
-function columnDefinition(f: NestedField): string {
-  return `{name: ${sqlString(f.name)}, type: ${sqlString(duckType(f.type))}, default_value: ${defaultText(f)}}`;
+/** One entry of `read_parquet`'s `schema` MAP; `type` overrides the field's own DuckDB type. */
+export function columnDefinition(f: NestedField, type = duckType(f.type)): string {
+  return `{name: ${sqlString(f.name)}, type: ${sqlString(type)}, default_value: ${defaultText(f)}}`;
 }
 
 /**

@@ -1,0 +1,172 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { Schema } from "../iceberg/schema.ts";
+import type { IcebergType, NestedField } from "../iceberg/types.ts";
+import { parseLocation } from "../storage/location.ts";
+import { duckType, quoteIdent, sqlString } from "./duck-types.ts";
+import { columnDefinition } from "./scan-sql.ts";
+
+/** One node of a Parquet file's schema: a column or group, with its field id when it has one. */
+interface FileNode {
+  readonly name: string;
+  readonly fieldId: number | undefined;
+  readonly children: FileNode[];
+}
+
+/**
+ * A query that reads Iceberg data files as rows of `schema` with every field, nested ones included,
+ * found by field id. `scanSql` leaves fields inside structs, lists and maps to DuckDB, which
+ * matches them by name; this reads each file's Parquet schema first and, for files whose nested
+ * fields carry other names (or lack fields added since), declares the file's own names to DuckDB and
+ * rebuilds the values under the current ones (`struct_pack`, `list_transform`, `map_from_entries`).
+ * Files with the same layout share one `read_parquet`; the groups are combined with UNION ALL.
+ * Top-level renames, promotions and defaults work as in `scanSql`; a nested field a file lacks is
+ * NULL.
+ */
+export async function readSql(
+  duck: DuckDBConnection,
+  schema: Schema,
+  files: readonly string[],
+): Promise<string> {
+  const paths = files.map((f) => {
+    const loc = parseLocation(f);
+    return loc.kind === "file" ? loc.path : f;
+  });
+  if (paths.length === 0) {
+    const empty = schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`);
+    return `SELECT ${empty.join(", ")} WHERE false`;
+  }
+  const trees = await fileSchemas(duck, paths);
+  const groups = new Map<string, string[]>();
+  for (const path of paths) {
+    const root = trees.get(path);
+    const fields = schema.fields.map((f) => [f, root?.children.find((c) => c.fieldId === f.id)] as const);
+    const columns = fields.map(
+      ([f, node]) => `${f.id}: ${columnDefinition(f, node && fileType(f.type, node))}`,
+    );
+    const select = fields.map(([f, node]) => {
+      const name = quoteIdent(f.name);
+      if (!node || !needsRebuild(f.type, node)) return name;
+      return `CAST(${rebuild(f.type, node, name, 0)} AS ${duckType(f.type)}) AS ${name}`;
+    });
+    const key = `SELECT ${select.join(", ")} FROM read_parquet([?], schema = MAP {${columns.join(", ")}})`;
+    groups.set(key, [...(groups.get(key) ?? []), path]);
+  }
+  return [...groups]
+    .map(([key, group]) => key.replace("[?]", () => `[${group.map(sqlString).join(", ")}]`))
+    .join(" UNION ALL ");
+}
+
+async function fileSchemas(duck: DuckDBConnection, paths: readonly string[]): Promise<Map<string, FileNode>> {
+  const reader = await duck.runAndReadAll(
+    `SELECT file_name, name, field_id, num_children FROM parquet_schema([${paths.map(sqlString).join(", ")}])`,
+  );
+  const rows = reader.getRows();
+  const trees = new Map<string, FileNode>();
+  let i = 0;
+  const node = (): FileNode => {
+    const [, name, fieldId, numChildren] = rows[i++] ?? [];
+    const children: FileNode[] = [];
+    for (let n = Number(numChildren ?? 0); n > 0 && i < rows.length; n--) children.push(node());
+    return { name: String(name), fieldId: fieldId === null ? undefined : Number(fieldId), children };
+  };
+  while (i < rows.length) {
+    const file = String(rows[i]?.[0]);
+    trees.set(file, node());
+  }
+  return trees;
+}
+
+const byId = (node: FileNode, id: number): FileNode | undefined =>
+  node.children.find((c) => c.fieldId === id);
+
+/** A list's element: three-level lists (`l.list.element`), else the two-level form. */
+const elementOf = (node: FileNode): FileNode | undefined => {
+  const repeated = node.children[0];
+  return repeated?.children.length === 1 ? repeated.children[0] : repeated;
+};
+
+const mapEntry = (node: FileNode, t: { keyId: number; valueId: number }) => {
+  const kv = node.children[0];
+  return {
+    key: kv && (byId(kv, t.keyId) ?? kv.children[0]),
+    value: kv && (byId(kv, t.valueId) ?? kv.children[1]),
+  };
+};
+
+/** The DuckDB type to read a column as: the file's names for nested fields, the current types. */
+function fileType(t: IcebergType, node: FileNode): string {
+  switch (t.type) {
+    case "struct": {
+      const present = t.fields.flatMap((f) => {
+        const child = byId(node, f.id);
+        return child ? [`${quoteIdent(child.name)} ${fileType(f.type, child)}`] : [];
+      });
+      return present.length === 0 ? duckType(t) : `STRUCT(${present.join(", ")})`;
+    }
+    case "list": {
+      const element = elementOf(node);
+      return element ? `${fileType(t.element, element)}[]` : duckType(t);
+    }
+    case "map": {
+      const { key, value } = mapEntry(node, t);
+      return key && value ? `MAP(${fileType(t.key, key)}, ${fileType(t.value, value)})` : duckType(t);
+    }
+    default:
+      return duckType(t);
+  }
+}
+
+/** Whether the file's nested names or fields differ from the current type's. */
+function needsRebuild(t: IcebergType, node: FileNode): boolean {
+  switch (t.type) {
+    case "struct":
+      return t.fields.some((f) => {
+        const child = byId(node, f.id);
+        return !child || child.name !== f.name || needsRebuild(f.type, child);
+      });
+    case "list": {
+      const element = elementOf(node);
+      return !element || needsRebuild(t.element, element);
+    }
+    case "map": {
+      const { key, value } = mapEntry(node, t);
+      return !key || !value || needsRebuild(t.key, key) || needsRebuild(t.value, value);
+    }
+    default:
+      return false;
+  }
+}
+
+/** `expr` (read as `fileType`) rebuilt as a value of the current type. */
+function rebuild(t: IcebergType, node: FileNode, expr: string, depth: number): string {
+  if (!needsRebuild(t, node)) return expr;
+  switch (t.type) {
+    case "struct": {
+      if (!t.fields.some((f) => byId(node, f.id))) return `CAST(NULL AS ${duckType(t)})`;
+      const fields = t.fields.map((f: NestedField) => {
+        const child = byId(node, f.id);
+        const value = child
+          ? rebuild(f.type, child, `${expr}.${quoteIdent(child.name)}`, depth + 1)
+          : `CAST(NULL AS ${duckType(f.type)})`;
+        return `${quoteIdent(f.name)} := ${value}`;
+      });
+      return `CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${fields.join(", ")}) END`;
+    }
+    case "list": {
+      const element = elementOf(node);
+      if (!element) return `CAST(NULL AS ${duckType(t)})`;
+      const x = `__x${depth}`;
+      return `list_transform(${expr}, ${x} -> ${rebuild(t.element, element, x, depth + 1)})`;
+    }
+    case "map": {
+      const { key, value } = mapEntry(node, t);
+      if (!key || !value) return `CAST(NULL AS ${duckType(t)})`;
+      const e = `__e${depth}`;
+      const k = rebuild(t.key, key, `${e}.key`, depth + 1);
+      const v = rebuild(t.value, value, `${e}.value`, depth + 1);
+      return `map_from_entries(list_transform(map_entries(${expr}), ${e} -> {'key': ${k}, 'value': ${v}}))`;
+    }
+    default:
+      return expr;
+  }
+}

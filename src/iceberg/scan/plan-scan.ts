@@ -82,6 +82,8 @@ export function planScan(opts: ScanOptions): ScanPlan {
 interface SpecFilter {
   readonly spec: PartitionSpec;
   readonly projected: BoundExpression;
+  /** Position of each partition field id in the spec. */
+  readonly position: ReadonlyMap<number, number>;
 }
 
 async function* tasks(
@@ -98,7 +100,8 @@ async function* tasks(
     if (!f) {
       const spec = metadata.partitionSpecs.find((s) => s.specId === specId);
       if (!spec) throw badRequest(`${where} uses partition spec ${specId}, which the table does not have`);
-      f = { spec, projected: projectInclusive(filter, spec) };
+      const position = new Map(spec.fields.map((pf, i) => [pf.fieldId, i]));
+      f = { spec, projected: projectInclusive(filter, spec), position };
       specs.set(specId, f);
     }
     return f;
@@ -118,10 +121,11 @@ async function* tasks(
 
   const deletes = new DeleteIndex();
   const deleteManifests = wanted.filter((m) => m.content === ManifestContent.DELETES);
-  for await (const { manifest, sf } of mapBounded(deleteManifests, concurrency, read))
+  for await (const { manifest, sf } of mapBounded(deleteManifests, concurrency, read)) {
+    const ordered = specOrder(sf.spec, manifest);
     for (const e of live(manifest)) {
-      const partition = bySpec(sf.spec, manifest, e.dataFile.partition);
-      if (!partitionMatches(sf, partition)) continue;
+      const partition = ordered.order(e.dataFile.partition);
+      if (!partitionMatches(sf, ordered, partition)) continue;
       deletes.add(
         {
           file: e.dataFile,
@@ -132,13 +136,15 @@ async function* tasks(
         partition,
       );
     }
+  }
 
   const dataManifests = wanted.filter((m) => m.content === ManifestContent.DATA);
-  for await (const { manifest, sf } of mapBounded(dataManifests, concurrency, read))
+  for await (const { manifest, sf } of mapBounded(dataManifests, concurrency, read)) {
+    const ordered = specOrder(sf.spec, manifest);
     for (const e of live(manifest)) {
       if (e.dataFile.content !== DataFileContent.DATA) continue;
-      const partition = bySpec(sf.spec, manifest, e.dataFile.partition);
-      if (!partitionMatches(sf, partition) || !fileMightMatch(filter, e.dataFile)) continue;
+      const partition = ordered.order(e.dataFile.partition);
+      if (!partitionMatches(sf, ordered, partition) || !fileMightMatch(filter, e.dataFile)) continue;
       const seq = e.sequenceNumber ?? 0n;
       yield {
         file: e.dataFile,
@@ -147,25 +153,36 @@ async function* tasks(
         deletes: deletes.size === 0 ? [] : deletes.forDataFile(e.dataFile, sf.spec.specId, partition, seq),
       };
     }
+  }
 }
 
 const live = (m: Manifest): ManifestEntry[] => m.entries.filter((e) => e.status !== EntryStatus.DELETED);
 
-/** A partition tuple in the order of the spec's fields, whatever order the manifest wrote them in. */
-function bySpec(spec: PartitionSpec, manifest: Manifest, values: PartitionValues): PartitionValues {
+/**
+ * Puts a manifest's partition tuples in the order of the spec's fields, whatever order it wrote.
+ * A manifest that lacks one of the spec's fields gets no partition filtering (its null stands for
+ * "unknown" there).
+ */
+function specOrder(spec: PartitionSpec, manifest: Manifest): Ordered {
   const ids = manifest.partitionType.fields.map((f) => f.id);
-  if (ids.length === spec.fields.length && spec.fields.every((f, i) => f.fieldId === ids[i])) return values;
-  return spec.fields.map((f) => {
-    const i = ids.indexOf(f.fieldId);
-    return i < 0 ? null : (values[i] ?? null);
-  });
+  if (ids.length === spec.fields.length && spec.fields.every((f, i) => f.fieldId === ids[i]))
+    return { order: (v) => v, complete: true };
+  const from = spec.fields.map((f) => ids.indexOf(f.fieldId));
+  return {
+    order: (values) => from.map((i) => (i < 0 ? null : (values[i] ?? null))),
+    complete: from.every((i) => i >= 0),
+  };
 }
 
-function partitionMatches(sf: SpecFilter, partition: PartitionValues): boolean {
-  if (sf.projected.kind === "true") return true;
-  const position = new Map(sf.spec.fields.map((f, i) => [f.fieldId, i]));
+interface Ordered {
+  readonly order: (values: PartitionValues) => PartitionValues;
+  readonly complete: boolean;
+}
+
+function partitionMatches(sf: SpecFilter, ordered: Ordered, partition: PartitionValues): boolean {
+  if (sf.projected.kind === "true" || !ordered.complete) return true;
   return matches(sf.projected, (id) => {
-    const i = position.get(id);
+    const i = sf.position.get(id);
     return i === undefined ? null : partition[i];
   });
 }

@@ -1,6 +1,7 @@
 import { badRequest, FloeError } from "../../core/errors.ts";
 import type { Schema } from "../schema.ts";
 import type { Snapshot } from "../snapshot.ts";
+import { MAIN_BRANCH } from "../snapshot-ref.ts";
 import { currentSchema, currentSnapshot, snapshotById, type TableMetadata } from "../table-metadata.ts";
 
 /** Which snapshot a scan reads; at most one may be given, none means the current snapshot. */
@@ -48,8 +49,8 @@ export function selectSnapshot(metadata: TableMetadata, sel: SnapshotSelector = 
   if (sel.ref !== undefined) {
     const ref = metadata.refs[sel.ref];
     if (!ref) {
-      if (sel.ref === "main" && metadata.currentSnapshotId === undefined)
-        return { snapshot: undefined, schema: current };
+      // Metadata without refs (v1) still has a main branch: its current snapshot, if any.
+      if (sel.ref === MAIN_BRANCH) return { snapshot: currentSnapshot(metadata), schema: current };
       throw new FloeError("NOT_FOUND", `Cannot find ref ${sel.ref}`);
     }
     const snapshot = byId(ref.snapshotId, ` (ref ${sel.ref})`);

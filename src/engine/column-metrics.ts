@@ -9,7 +9,7 @@ import { quoteIdent } from "./duck-types.ts";
  * Iceberg column metrics of one Parquet file from what DuckDB's `COPY … (RETURN_STATS)` reports per
  * leaf column (`column_size_bytes`, `num_values`, `null_count`, `min`, `max`, `has_nan`, all as
  * text), following the spec's default metrics mode `truncate(16)` as Java's `ParquetUtil` does:
- * sizes, value counts (nulls included) and null counts for every leaf column; bounds only for
+ * sizes, value counts (nulls included), null counts and NaN counts for every leaf column; bounds only for
  * columns outside lists and maps; string and binary bounds truncated to 16 characters or bytes,
  * the upper one incremented so it still bounds the values.
  */
@@ -21,35 +21,62 @@ export interface LeafColumn {
   readonly id: number;
   readonly type: PrimitiveType;
   readonly statsKey: string;
-  /** The column as a SQL expression over the file's rows, when it lies outside lists and maps. */
+  /** The column's path of quoted names (`"s"."a"`), when it lies outside lists and maps. */
   readonly sqlPath?: string;
+  /**
+   * A SQL expression over one file row (alias `f`) that sums `each(value)` over every value of the
+   * column in the row: one value outside lists and maps, any number inside them.
+   */
+  readonly sumOver: (each: (value: string) => string) => string;
   /** Whether no row may hold a null here: the field and every struct around it are required. */
   readonly required: boolean;
 }
 
+type Wrap = (inner: (value: string) => string) => string;
+
 export function leafColumns(schema: Schema): LeafColumn[] {
   const out: LeafColumn[] = [];
-  const visit = (id: number, t: IcebergType, path: string[], sql: string | undefined, required: boolean) => {
+  const visit = (
+    id: number,
+    t: IcebergType,
+    path: string[],
+    sql: string | undefined,
+    required: boolean,
+    wrap: Wrap,
+  ): void => {
     const statsKey = path.map(quoteIdent).join(".");
+    const depth = path.length;
     if (isPrimitive(t)) {
-      out.push(
-        sql === undefined
-          ? { id, type: t, statsKey, required }
-          : { id, type: t, statsKey, sqlPath: sql, required },
-      );
+      const leaf = { id, type: t, statsKey, sumOver: wrap, required };
+      out.push(sql === undefined ? leaf : { ...leaf, sqlPath: sql });
     } else if (t.type === "struct") {
       for (const f of t.fields) {
         const fieldSql = sql === undefined ? undefined : `${sql}.${quoteIdent(f.name)}`;
-        visit(f.id, f.type, [...path, f.name], fieldSql, required && f.required);
+        const fieldWrap: Wrap = (inner) => wrap((v) => inner(`${v}.${quoteIdent(f.name)}`));
+        visit(f.id, f.type, [...path, f.name], fieldSql, required && f.required, fieldWrap);
       }
     } else if (t.type === "list") {
-      visit(t.elementId, t.element, [...path, "element"], undefined, false);
+      const x = `__x${depth}`;
+      const elementWrap: Wrap = (inner) =>
+        wrap((v) => `coalesce(list_sum(list_transform(${v}, ${x} -> ${inner(x)})), 0)`);
+      visit(t.elementId, t.element, [...path, "element"], undefined, false, elementWrap);
     } else {
-      visit(t.keyId, t.key, [...path, "key"], undefined, false);
-      visit(t.valueId, t.value, [...path, "value"], undefined, false);
+      const e = `__e${depth}`;
+      const entryWrap =
+        (part: "key" | "value"): Wrap =>
+        (inner) =>
+          wrap(
+            (v) =>
+              `coalesce(list_sum(list_transform(map_entries(${v}), ${e} -> ${inner(`${e}.${part}`)})), 0)`,
+          );
+      visit(t.keyId, t.key, [...path, "key"], undefined, false, entryWrap("key"));
+      visit(t.valueId, t.value, [...path, "value"], undefined, false, entryWrap("value"));
     }
   };
-  for (const f of schema.fields) visit(f.id, f.type, [f.name], quoteIdent(f.name), f.required);
+  for (const f of schema.fields)
+    visit(f.id, f.type, [f.name], quoteIdent(f.name), f.required, (inner) =>
+      inner(`f.${quoteIdent(f.name)}`),
+    );
   return out;
 }
 
@@ -67,7 +94,7 @@ export interface ColumnMetrics {
 
 /**
  * The metrics of a file. `nanCounts` gives the NaN counts of float and double columns whose
- * statistics say `has_nan`; a column with NaNs that it lacks gets no NaN count (unknown).
+ * statistics say `has_nan` (`countNansSql`); a column with NaNs that it lacks gets no NaN count.
  */
 export function columnMetrics(
   leaves: readonly LeafColumn[],

@@ -41,9 +41,9 @@ const partColumn = (i: number): string => quoteIdent(`__floe_p${i}`);
  * Writes the rows of `source` as Parquet data files of an Iceberg table through DuckDB's `COPY … TO`:
  * columns cast to the schema's types and tagged with its field ids, one set of files per partition
  * under `<location>/data/<partition path>/<uuid>.parquet`, each file closed near the target size.
- * Returns one `DataFile` per file with its partition tuple and metrics (`column-metrics.ts`). NaN
- * counts are counted with a query over the written file for columns outside lists and maps; inside
- * them they are left out when the file holds a NaN. Writes nothing for an empty source.
+ * Returns one `DataFile` per file with its partition tuple and metrics (`column-metrics.ts`); where
+ * DuckDB reports a NaN in a column, a query over the written file counts them. Writes nothing for an
+ * empty source.
  *
  * A null in a required column (one not inside an optional struct, list or map) is a BAD_REQUEST;
  * when the write fails, the files it wrote are deleted.
@@ -184,7 +184,7 @@ async function writeFiles(
   }
 }
 
-/** NaN counts of the float and double columns outside lists and maps whose statistics report a NaN. */
+/** NaN counts of the float and double columns whose statistics report a NaN, counted in the file. */
 async function countNans(
   duck: DuckDBConnection,
   file: string,
@@ -194,15 +194,16 @@ async function countNans(
   const withNan = leaves.filter(
     (l) =>
       (l.type.type === "float" || l.type.type === "double") &&
-      l.sqlPath !== undefined &&
       stats.get(l.statsKey)?.get("has_nan") === "true",
   );
   const counts = new Map<number, bigint>();
   if (withNan.length === 0) return counts;
-  const select = withNan.map((l) => `count(*) FILTER (WHERE isnan(f.${l.sqlPath}))`).join(", ");
-  const reader = await duck.runAndReadAll(`SELECT ${select} FROM read_parquet(${sqlString(file)}) AS f`);
+  const select = withNan.map((l) => `sum(${l.sumOver((v) => `CASE WHEN isnan(${v}) THEN 1 ELSE 0 END`)})`);
+  const reader = await duck.runAndReadAll(
+    `SELECT ${select.join(", ")} FROM read_parquet(${sqlString(file)}) AS f`,
+  );
   const row = reader.getRows()[0] ?? [];
-  withNan.forEach((l, i) => counts.set(l.id, BigInt(row[i] as bigint)));
+  withNan.forEach((l, i) => counts.set(l.id, BigInt((row[i] as bigint | number | null) ?? 0)));
   return counts;
 }
 

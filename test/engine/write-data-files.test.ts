@@ -284,8 +284,45 @@ describe("writeDataFiles: nested types", () => {
     expect([...(f.lowerBounds?.keys() ?? [])].sort()).toEqual([1, 3, 4]);
     expect(fromSingleValue({ type: "double" }, f.lowerBounds!.get(3)!)).toBe(-3);
     expect(f.nanValueCounts?.get(3)).toBe(0n);
-    // a NaN inside a map: DuckDB reports it, floe does not count it
-    expect(f.nanValueCounts?.has(9)).toBe(false);
+    // a NaN inside a map, counted in the file
+    expect(f.nanValueCounts?.get(9)).toBe(1n);
+  });
+});
+
+describe("writeDataFiles: NaN counts inside lists", () => {
+  it("counts NaNs in list elements and in structs inside lists", async () => {
+    const schema = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [
+        {
+          id: 1,
+          name: "xs",
+          required: false,
+          type: { type: "list", "element-id": 2, element: "double", "element-required": false },
+        },
+        {
+          id: 3,
+          name: "pts",
+          required: false,
+          type: {
+            type: "list",
+            "element-id": 4,
+            element: { type: "struct", fields: [{ id: 5, name: "v", required: false, type: "float" }] },
+            "element-required": false,
+          },
+        },
+      ],
+    });
+    const [file] = await writeUnpartitioned(
+      "nested-nan",
+      `SELECT ['NaN'::DOUBLE, 1, 'NaN'] AS xs, [{'v': 'NaN'::FLOAT}, NULL, {'v': 2}] AS pts
+       UNION ALL SELECT NULL, [{'v': 'NaN'}]
+       UNION ALL SELECT [NULL, 'NaN'], []`,
+      schema,
+    );
+    expect(file?.nanValueCounts?.get(2)).toBe(3n);
+    expect(file?.nanValueCounts?.get(5)).toBe(2n);
   });
 });
 

@@ -415,7 +415,8 @@ function removeSnapshots(b: Builder, ids: Set<bigint>): void {
 
 /**
  * Adds the metadata file a commit replaces to the metadata log, keeping the newest
- * `write.metadata.previous-versions-max` entries (default 100) as Java does.
+ * `write.metadata.previous-versions-max` entries (default 100) as Java does. `timestampMs` is the
+ * replaced metadata's `last-updated-ms`.
  */
 export function addPreviousMetadataFile(
   m: TableMetadata,

@@ -63,9 +63,25 @@ function identityHuman(type: PrimitiveType, value: PrimitiveValue): string {
     case "fixed":
     case "binary":
       return Buffer.from(value as Uint8Array).toString("base64");
+    case "float":
+    case "double":
+      return javaDoubleString(value as number);
     default:
       return String(value);
   }
+}
+
+/** Java's `Double.toString`: `1.0`, `0.5`, `1.0E7`, `1.5E-4`, `NaN`, `Infinity`. */
+function javaDoubleString(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
+  const abs = Math.abs(v);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const plain = String(v);
+    return plain.includes(".") ? plain : `${plain}.0`;
+  }
+  const [mantissa, exponent] = v.toExponential().split("e") as [string, string];
+  return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${exponent.replace("+", "")}`;
 }
 
 /** Reads a human string back into a value of the transform's result type. */

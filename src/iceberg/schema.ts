@@ -133,6 +133,9 @@ export function highestFieldId(s: Schema | StructType): number {
 export function validateSchema(s: Schema): void {
   const index = indexFields(s);
   checkSiblingNames(s.fields, "");
+  for (const { field, name } of index.values())
+    if (field.type.type === "unknown" && field.required)
+      throw badRequest(`Invalid schema ${s.schemaId}: field ${name} of type unknown must be optional`);
   for (const id of s.identifierFieldIds) {
     const entry = index.get(id);
     const what = `Invalid identifier field ${id} in schema ${s.schemaId}`;

@@ -162,3 +162,24 @@ describe("partition paths", () => {
     expect(() => parseHumanString(parseTransform("month"), p("date"), "2017")).toThrow(/2017/);
   });
 });
+
+describe("human strings of floating-point identity partitions", () => {
+  it("print as Java's Double.toString and read back", () => {
+    const t = parseTransform("identity");
+    const cases: Array<[number, string]> = [
+      [1, "1.0"],
+      [0.5, "0.5"],
+      [-2.25, "-2.25"],
+      [1e7, "1.0E7"],
+      [12345678.9, "1.23456789E7"],
+      [1.5e-4, "1.5E-4"],
+      [0, "0.0"],
+      [Number.NaN, "NaN"],
+      [Number.POSITIVE_INFINITY, "Infinity"],
+    ];
+    for (const [v, text] of cases) {
+      expect(humanString(t, p("double"), v)).toBe(text);
+      expect(parseHumanString(t, p("double"), text)).toEqual(v);
+    }
+  });
+});

@@ -139,3 +139,17 @@ describe("schema", () => {
     expect(sameSchemaStructure(schema, s)).toBe(false);
   });
 });
+
+describe("v3 unknown type", () => {
+  it("must be optional", () => {
+    const bad = {
+      type: "struct",
+      "schema-id": 0,
+      fields: [{ id: 1, name: "u", required: true, type: "unknown" }],
+    };
+    expect(() => schemaFromJson(bad)).toThrow(/field u of type unknown must be optional/);
+    expect(schemaFromJson({ ...bad, fields: [{ ...bad.fields[0], required: false }] }).fields).toHaveLength(
+      1,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { DataFileContent, type DataFile, type PartitionValues } from "../data-file.ts";
-import { compareLiterals, decodeBound } from "../expressions/literals.ts";
+import { compareLiterals, decodeBound, isFloating } from "../expressions/literals.ts";
+import type { PrimitiveType } from "../types.ts";
 
 /** A live delete file with what its applicability depends on. */
 export interface DeleteEntry {
@@ -23,12 +24,17 @@ const STRING = { type: "string" } as const;
  *   data file (its `file_path` bounds, when present, must also cover it);
  * - a deletion vector likewise; when one applies, position delete files do not (it holds them);
  * - an equality delete file when its data sequence number is strictly greater and it is in the
- *   data file's partition, or its spec is unpartitioned (a global delete).
+ *   data file's partition, or its spec is unpartitioned (a global delete) — unless the column
+ *   metrics of the two files show that no row of one can equal a row of the other on the equality
+ *   columns (disjoint ranges, or nulls on one side only). `typeOf` gives the type of a column by
+ *   field id, needed to read bounds; without it (or for a column it does not know) none are used.
  */
 export class DeleteIndex {
   private readonly byPartition = new Map<string, { position: DeleteEntry[]; equality: DeleteEntry[] }>();
   private readonly global: DeleteEntry[] = [];
   private sorted = true;
+
+  constructor(private readonly typeOf: (fieldId: number) => PrimitiveType | undefined = () => undefined) {}
 
   add(entry: DeleteEntry, partition: PartitionValues): void {
     this.sorted = false;
@@ -62,12 +68,41 @@ export class DeleteIndex {
     );
     const vectors = positional.filter((d) => isDeletionVector(d.file));
     const equality = [...(bucket?.equality ?? []), ...this.global].filter(
-      (d) => d.sequenceNumber > sequenceNumber,
+      (d) => d.sequenceNumber > sequenceNumber && this.mayEqual(file, d.file),
     );
     equality.sort((a, b) =>
       a.sequenceNumber < b.sequenceNumber ? -1 : a.sequenceNumber > b.sequenceNumber ? 1 : 0,
     );
     return [...(vectors.length > 0 ? vectors : positional), ...equality].map((d) => d.file);
+  }
+
+  /** Whether some row of `data` may have the equality columns' values of some row of `deletes`. */
+  private mayEqual(data: DataFile, deletes: DataFile): boolean {
+    for (const id of deletes.equalityIds ?? []) {
+      const type = this.typeOf(id);
+      if (type === undefined) continue;
+      const dataNulls = nullsOf(data, id);
+      const deleteNulls = nullsOf(deletes, id);
+      // Equality deletes match null to null.
+      if (dataNulls !== "none" && deleteNulls !== "none") continue;
+      if ((dataNulls === "all" && deleteNulls === "none") || (deleteNulls === "all" && dataNulls === "none"))
+        return false;
+      // Bounds leave NaN out, and NaN deletes NaN.
+      if (isFloating(type)) continue;
+      const ranges = [data, deletes].map((f) => [
+        decodeBound(type, f.lowerBounds?.get(id)),
+        decodeBound(type, f.upperBounds?.get(id)),
+      ]);
+      const [[dataLower, dataUpper], [deleteLower, deleteUpper]] = ranges as [
+        (typeof ranges)[0],
+        (typeof ranges)[0],
+      ];
+      if (dataLower !== undefined && deleteUpper !== undefined && compareLiterals(dataLower, deleteUpper) > 0)
+        return false;
+      if (deleteLower !== undefined && dataUpper !== undefined && compareLiterals(deleteLower, dataUpper) > 0)
+        return false;
+    }
+    return true;
   }
 
   private sort(): void {
@@ -81,6 +116,14 @@ export class DeleteIndex {
     this.global.sort(bySeq);
     this.sorted = true;
   }
+}
+
+/** Whether a file's column holds nulls: none, only nulls, or some/unknown. */
+function nullsOf(f: DataFile, id: number): "none" | "all" | "some" {
+  const nulls = f.nullValueCounts?.get(id);
+  if (nulls === undefined) return "some";
+  if (nulls === 0n) return "none";
+  return nulls === f.valueCounts?.get(id) ? "all" : "some";
 }
 
 const isDeletionVector = (f: DataFile): boolean => f.fileFormat.toLowerCase() === "puffin";

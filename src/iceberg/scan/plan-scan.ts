@@ -16,9 +16,10 @@ import { projectInclusive } from "../expressions/projection.ts";
 import { type Manifest, readManifest } from "../manifest.ts";
 import { type ManifestFile, ManifestContent, readManifestList } from "../manifest-list.ts";
 import { isUnpartitioned, type PartitionSpec } from "../partition-spec.ts";
-import type { Schema } from "../schema.ts";
+import { indexFields, type Schema } from "../schema.ts";
 import type { Snapshot } from "../snapshot.ts";
 import type { TableMetadata } from "../table-metadata.ts";
+import { isPrimitive } from "../types.ts";
 import { mapBounded } from "./bounded.ts";
 import { DeleteIndex } from "./delete-index.ts";
 import { selectColumns } from "./select-columns.ts";
@@ -75,7 +76,7 @@ export function planScan(opts: ScanOptions): ScanPlan {
     schema,
     projection,
     filter,
-    [Symbol.asyncIterator]: () => tasks(opts, snapshot, filter)[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => tasks(opts, snapshot, schema, filter)[Symbol.asyncIterator](),
   };
 }
 
@@ -89,6 +90,7 @@ interface SpecFilter {
 async function* tasks(
   opts: ScanOptions,
   snapshot: Snapshot | undefined,
+  schema: Schema,
   filter: BoundExpression,
 ): AsyncGenerator<FileScanTask> {
   if (!snapshot || filter.kind === "false") return;
@@ -119,7 +121,11 @@ async function* tasks(
     return { manifest, sf: specFilter(manifest.specId ?? m.partitionSpecId, `Manifest ${m.manifestPath}`) };
   };
 
-  const deletes = new DeleteIndex();
+  const columns = indexFields(schema);
+  const deletes = new DeleteIndex((id) => {
+    const t = columns.get(id)?.field.type;
+    return t && isPrimitive(t) ? t : undefined;
+  });
   const deleteManifests = wanted.filter((m) => m.content === ManifestContent.DELETES);
   for await (const { manifest, sf } of mapBounded(deleteManifests, concurrency, read)) {
     const ordered = specOrder(sf.spec, manifest);

@@ -84,7 +84,29 @@ const MANIFEST_LIST_V2 = {
   ],
 };
 
+// Java's V1Metadata.MANIFEST_LIST_SCHEMA: no content or sequence numbers, optional counts.
+const MANIFEST_LIST_V1 = {
+  type: "record",
+  name: "manifest_file",
+  fields: [
+    req(500, "manifest_path", "string", "Location URI with FS scheme"),
+    req(501, "manifest_length", "long", "Total file size in bytes"),
+    req(502, "partition_spec_id", "int", "Spec ID used to write"),
+    req(503, "added_snapshot_id", "long", "Snapshot ID that added the manifest"),
+    opt(504, "added_files_count", "int", "Added entry count"),
+    opt(505, "existing_files_count", "int", "Existing entry count"),
+    opt(506, "deleted_files_count", "int", "Deleted entry count"),
+    opt(507, "partitions", listOf(508, FIELD_SUMMARY), "Summary for each partition"),
+    opt(512, "added_rows_count", "long", "Added rows count"),
+    opt(513, "existing_rows_count", "long", "Existing rows count"),
+    opt(514, "deleted_rows_count", "long", "Deleted rows count"),
+    opt(519, "key_metadata", "bytes", "Encryption key metadata blob"),
+  ],
+};
+
 export interface ManifestListWriteOptions {
+  /** 2 (default) or 1, for tables of format v1: no content, no sequence numbers. */
+  readonly formatVersion?: 1 | 2;
   readonly snapshotId: bigint;
   readonly parentSnapshotId: bigint | null;
   /** The snapshot's sequence number, given to manifests added by it whose number is unassigned. */
@@ -94,17 +116,21 @@ export interface ManifestListWriteOptions {
 }
 
 /**
- * Writes a format v2 manifest list, with the file metadata Java writes. Manifests whose sequence
- * number is unassigned must have been added by `snapshotId`; they get `sequenceNumber`.
+ * Writes a format v2 (or v1) manifest list, with the file metadata Java writes. Manifests whose
+ * sequence number is unassigned must have been added by `snapshotId`; they get `sequenceNumber`.
  */
 export function writeManifestList(opts: ManifestListWriteOptions): Uint8Array {
+  const v1 = opts.formatVersion === 1;
   const records = opts.manifests.map((m) => {
-    const need = <T>(v: T | undefined, name: string): T => {
-      if (v === undefined) throw badRequest(`Manifest ${m.manifestPath} has no ${name}; v2 requires it`);
-      return v;
+    const need = <T>(v: T | undefined, name: string): T | null => {
+      if (v === undefined && !v1)
+        throw badRequest(`Manifest ${m.manifestPath} has no ${name}; v2 requires it`);
+      return v ?? null;
     };
+    if (v1 && m.content !== ManifestContent.DATA)
+      throw badRequest(`Manifest ${m.manifestPath} tracks deletes, which format v1 does not have`);
     let seq = m.sequenceNumber;
-    if (seq === null) {
+    if (seq === null && !v1) {
       if (m.addedSnapshotId !== opts.snapshotId)
         throw badRequest(
           `Manifest ${m.manifestPath} has no sequence number but was added by snapshot ${m.addedSnapshotId}, not ${opts.snapshotId}`,
@@ -138,10 +164,10 @@ export function writeManifestList(opts: ManifestListWriteOptions): Uint8Array {
   const metadata = {
     "snapshot-id": String(opts.snapshotId),
     "parent-snapshot-id": opts.parentSnapshotId === null ? "null" : String(opts.parentSnapshotId),
-    "sequence-number": String(opts.sequenceNumber),
-    "format-version": "2",
+    ...(v1 ? {} : { "sequence-number": String(opts.sequenceNumber) }),
+    "format-version": v1 ? "1" : "2",
   };
-  return writeAvroFile(MANIFEST_LIST_V2, records, metadata, opts.codec);
+  return writeAvroFile(v1 ? MANIFEST_LIST_V1 : MANIFEST_LIST_V2, records, metadata, opts.codec);
 }
 
 /**

@@ -30,13 +30,16 @@ import {
 import { schemaToJson, type Schema } from "./schema.ts";
 import type { PrimitiveType, PrimitiveValue } from "./types.ts";
 
-/** Field order and names as Java's V2Metadata writes `data_file` (`r2`). */
-function dataFileSchemaV2(partitionType: PartitionType): AvroSchema {
+/** Field order and names as Java's V2Metadata (or V1Metadata) writes `data_file` (`r2`). */
+function dataFileSchema(partitionType: PartitionType, v1: boolean): AvroSchema {
+  const v2 = (...fields: object[]): object[] => (v1 ? [] : fields);
   return {
     type: "record",
     name: "r2",
     fields: [
-      req(134, "content", "int", "Contents of the file: 0=data, 1=position deletes, 2=equality deletes"),
+      ...v2(
+        req(134, "content", "int", "Contents of the file: 0=data, 1=position deletes, 2=equality deletes"),
+      ),
       req(100, "file_path", "string", "Location URI with FS scheme"),
       req(101, "file_format", "string", "File format name: avro, orc, parquet, puffin"),
       req(
@@ -47,6 +50,7 @@ function dataFileSchemaV2(partitionType: PartitionType): AvroSchema {
       ),
       req(103, "record_count", "long", "Number of records in the file"),
       req(104, "file_size_in_bytes", "long", "Total file size in bytes"),
+      ...(v1 ? [req(105, "block_size_in_bytes", "long")] : []),
       opt(108, "column_sizes", intMapOf(117, 118, "long"), "Map of column id to total size on disk"),
       opt(
         109,
@@ -65,33 +69,39 @@ function dataFileSchemaV2(partitionType: PartitionType): AvroSchema {
       opt(128, "upper_bounds", intMapOf(129, 130, "bytes"), "Map of column id to upper bound"),
       opt(131, "key_metadata", "bytes", "Encryption key metadata blob"),
       opt(132, "split_offsets", listOf(133, "long"), "Splittable offsets"),
-      opt(135, "equality_ids", listOf(136, "int"), "Equality comparison field IDs"),
+      ...v2(opt(135, "equality_ids", listOf(136, "int"), "Equality comparison field IDs")),
       opt(140, "sort_order_id", "int", "Sort order ID"),
-      opt(
-        143,
-        "referenced_data_file",
-        "string",
-        "Fully qualified location (URI with FS scheme) of a data file that all deletes reference",
+      ...v2(
+        opt(
+          143,
+          "referenced_data_file",
+          "string",
+          "Fully qualified location (URI with FS scheme) of a data file that all deletes reference",
+        ),
       ),
     ],
   };
 }
 
-function manifestEntrySchemaV2(partitionType: PartitionType): AvroSchema {
+function manifestEntrySchema(partitionType: PartitionType, v1: boolean): AvroSchema {
   return {
     type: "record",
     name: "manifest_entry",
     fields: [
       req(0, "status", "int"),
       opt(1, "snapshot_id", "long"),
-      opt(3, "sequence_number", "long"),
-      opt(4, "file_sequence_number", "long"),
-      req(2, "data_file", dataFileSchemaV2(partitionType)),
+      ...(v1 ? [] : [opt(3, "sequence_number", "long"), opt(4, "file_sequence_number", "long")]),
+      req(2, "data_file", dataFileSchema(partitionType, v1)),
     ],
   };
 }
 
+// Java's DEFAULT_BLOCK_SIZE: v1 requires the deprecated block_size_in_bytes, "always write a default".
+const V1_BLOCK_SIZE = 64n * 1024n * 1024n;
+
 export interface ManifestWriteOptions {
+  /** 2 (default) or 1, for tables of format v1: data only, no sequence numbers. */
+  readonly formatVersion?: 1 | 2;
   /** Where the manifest will be stored; recorded in the returned `ManifestFile`. */
   readonly location: string;
   readonly content: ManifestContent;
@@ -117,13 +127,17 @@ export interface WrittenManifest {
  * Writes a format v2 manifest with the file metadata Java writes (`schema`, `schema-id`,
  * `partition-spec`, `partition-spec-id`, `format-version`, `content`). Entries keep the snapshot id
  * and sequence numbers they carry; `null` is written for inheritance (spec "Sequence Number
- * Inheritance"), which only ADDED entries may use.
+ * Inheritance"), which only ADDED entries may use. With `formatVersion: 1`, a v1 manifest: data
+ * files only, every entry with a snapshot id, no sequence numbers (they read as 0).
  */
 export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
   const partitionType = partitionTypeOf(opts.spec, opts.schema);
   const types = partitionType.fields.map((f) => f.type as PrimitiveType);
   const counts = { files: [0, 0, 0], rows: [0n, 0n, 0n] };
   let minSeq: bigint | null = null;
+  const v1 = opts.formatVersion === 1;
+  if (v1 && opts.content !== ManifestContent.DATA)
+    throw badRequest(`Cannot write manifest ${opts.location}: format v1 has no delete files`);
   const records = opts.entries.map((e, i) => {
     const f = e.dataFile;
     const fail = (problem: string): never => {
@@ -133,7 +147,7 @@ export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
       fail(
         `has content ${f.content}, which does not belong in a ${opts.content === 0 ? "data" : "delete"} manifest`,
       );
-    if (e.status !== EntryStatus.ADDED && (e.sequenceNumber === null || e.fileSequenceNumber === null))
+    if (!v1 && e.status !== EntryStatus.ADDED && (e.sequenceNumber === null || e.fileSequenceNumber === null))
       fail("is existing or deleted, so it must carry both sequence numbers");
     if (f.partition.length !== types.length)
       fail(`has ${f.partition.length} partition values for ${types.length} partition fields`);
@@ -164,6 +178,7 @@ export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
         partition,
         record_count: f.recordCount,
         file_size_in_bytes: f.fileSizeInBytes,
+        block_size_in_bytes: V1_BLOCK_SIZE,
         column_sizes: map(f.columnSizes, id),
         value_counts: map(f.valueCounts, id),
         null_value_counts: map(f.nullValueCounts, id),
@@ -183,12 +198,12 @@ export function writeManifest(opts: ManifestWriteOptions): WrittenManifest {
     "schema-id": String(opts.schema.schemaId),
     "partition-spec": JSON.stringify(opts.spec.fields.map(partitionFieldToJson)),
     "partition-spec-id": String(opts.spec.specId),
-    "format-version": "2",
-    content: opts.content === ManifestContent.DATA ? "data" : "deletes",
+    "format-version": v1 ? "1" : "2",
+    ...(v1 ? {} : { content: opts.content === ManifestContent.DATA ? "data" : "deletes" }),
   };
   let bytes: Uint8Array;
   try {
-    bytes = writeAvroFile(manifestEntrySchemaV2(partitionType), records, metadata, opts.codec);
+    bytes = writeAvroFile(manifestEntrySchema(partitionType, v1), records, metadata, opts.codec);
   } catch (e) {
     throw badRequest(`Cannot write manifest ${opts.location}: ${(e as Error).message}`);
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isFloeError } from "../../src/core/errors.ts";
@@ -467,5 +468,80 @@ describe("bad manifests", () => {
     const other = Uint8Array.from(bytes);
     other[3] = 2;
     expectBadRequest(() => readManifest(other, "s3://b/m.avro"), /wrong magic/);
+  });
+});
+
+describe("format v1 writing", () => {
+  // Java's v1 files (test/fixtures/avro/java) are the reference for field ids, order and types.
+  const JAVA = new URL("../fixtures/avro/java/", import.meta.url);
+  const javaSchema = (name: string): unknown =>
+    withoutDocs(readAvroFile(new Uint8Array(readFileSync(new URL(name, JAVA))), name).schema);
+  const withoutDocs = (s: unknown): unknown =>
+    JSON.parse(JSON.stringify(s, (k, v: unknown) => (k === "doc" ? undefined : v)));
+
+  it("writes v1 manifests and lists as Java does, read back with the spec's v1 defaults", () => {
+    const javaSpec: PartitionSpec = {
+      specId: 0,
+      fields: [
+        { sourceId: 1, fieldId: 1000, name: "ts_day", transform: { kind: "day" } },
+        { sourceId: 2, fieldId: 1001, name: "region", transform: { kind: "identity" } },
+        { sourceId: 3, fieldId: 1002, name: "amount", transform: { kind: "identity" } },
+        { sourceId: 6, fieldId: 1003, name: "id_bucket", transform: { kind: "bucket", numBuckets: 4 } },
+      ],
+    };
+    const javaSchemaModel: Schema = {
+      ...schema,
+      fields: [...schema.fields, { id: 6, name: "id", required: true, type: { type: "long" } }],
+    };
+    const f = (n: number): DataFile => ({ ...dataFile(n), partition: [19000 + n, `r${n}`, 1420n, n] });
+    const existing: ManifestEntry = {
+      status: 0,
+      snapshotId: 11n,
+      sequenceNumber: null,
+      fileSequenceNumber: null,
+      dataFile: f(2),
+    };
+    const { bytes, manifest } = writeManifest({
+      ...options([added(f(1)), existing]),
+      formatVersion: 1,
+      schema: javaSchemaModel,
+      spec: javaSpec,
+    });
+    expect(withoutDocs(readAvroFile(bytes, "m").schema)).toEqual(javaSchema("manifest-v1.avro"));
+    const list = writeManifestList({
+      formatVersion: 1,
+      snapshotId: SNAP,
+      parentSnapshotId: null,
+      sequenceNumber: 0n,
+      manifests: [manifest],
+    });
+    expect(withoutDocs(readAvroFile(list, "l").schema)).toEqual(javaSchema("snap-v1.avro"));
+    const read = readManifestList(list, "l");
+    expect(read.formatVersion).toBe(1);
+    expect(Object.fromEntries(read.metadata)).toMatchObject({
+      "format-version": "1",
+      "parent-snapshot-id": "null",
+    });
+    expect(read.metadata.has("sequence-number")).toBe(false);
+    const [entry] = read.manifests;
+    expect(entry).toMatchObject({
+      sequenceNumber: 0n,
+      minSequenceNumber: 0n,
+      addedFilesCount: 1,
+      existingFilesCount: 1,
+    });
+    const m = readManifest(bytes, "m", { manifest: entry });
+    expect(m.formatVersion).toBe(1);
+    expect(m.entries.map((e) => [e.status, e.snapshotId, e.sequenceNumber, e.fileSequenceNumber])).toEqual([
+      [1, SNAP, 0n, 0n],
+      [0, 11n, 0n, 0n],
+    ]);
+    expect(m.entries.map((e) => e.dataFile)).toEqual([f(1), f(2)]);
+  });
+
+  it("refuses delete files in v1", () => {
+    expect(() => writeManifest({ ...options([]), content: 1, formatVersion: 1 })).toThrow(
+      /format v1 has no delete files/,
+    );
   });
 });

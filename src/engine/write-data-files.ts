@@ -88,9 +88,12 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
   });
   const parts = spec.fields.map((_, i) => partColumn(i));
   const stage = quoteIdent(`__floe_stage_${randomUUID().replace(/-/g, "")}`);
-  await duck.run(
-    `CREATE TEMP TABLE ${stage} AS SELECT *, dense_rank() OVER (ORDER BY ${parts.map((p) => `${p} NULLS FIRST`).join(", ")}) AS ${STAGE_PK}
-     FROM (SELECT staged.*, ${partExprs.join(", ")} FROM (${rows}) AS staged) ORDER BY ${STAGE_PK}`,
+  const order = parts.map((p) => `${p} NULLS FIRST`).join(", ");
+  await sourceQuery(() =>
+    duck.run(
+      `CREATE TEMP TABLE ${stage} AS SELECT *, dense_rank() OVER (ORDER BY ${order}) AS ${STAGE_PK}
+       FROM (SELECT staged.*, ${partExprs.join(", ")} FROM (${rows}) AS staged) ORDER BY ${STAGE_PK}`,
+    ),
   );
   try {
     const tuples = await duck.runAndReadAll(
@@ -141,8 +144,8 @@ async function writeFiles(
       "RETURN_STATS",
     ];
     if (opts.rowGroupSize !== undefined) options.push(`ROW_GROUP_SIZE ${opts.rowGroupSize}`);
-    const reader = await opts.duck.runAndReadAll(
-      `COPY (${select}) TO ${sqlString(dir)} (${options.join(", ")})`,
+    const reader = await sourceQuery(() =>
+      opts.duck.runAndReadAll(`COPY (${select}) TO ${sqlString(dir)} (${options.join(", ")})`),
     );
     const results = reader.getRowObjectsJson() as unknown as CopyResult[];
     const files: DataFile[] = [];
@@ -214,4 +217,16 @@ async function rowGroupOffsets(duck: DuckDBConnection, file: string): Promise<bi
      GROUP BY row_group_id ORDER BY row_group_id`,
   );
   return reader.getRows().map((r) => BigInt(r[0] as bigint));
+}
+
+/** DuckDB's errors about the query itself (a missing column, a value that does not cast) are the caller's. */
+async function sourceQuery<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/^(Binder|Parser|Conversion|Invalid Input|Out of Range|Constraint) Error/.test(message))
+      throw badRequest(`Cannot write the rows of the source query: ${message}`);
+    throw e;
+  }
 }

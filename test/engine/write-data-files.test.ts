@@ -197,6 +197,20 @@ describe("writeDataFiles: every primitive type", () => {
     expect(await readdir(join(warehouse(), "required", "data"))).toEqual([]);
   });
 
+  it("reports a source without a column of the schema, or with a value that does not cast, as a bad request", async () => {
+    const missing = writeUnpartitioned("bad-source", `SELECT 1 AS b`);
+    await expect(missing).rejects.toMatchObject({ kind: "BAD_REQUEST" });
+    await expect(missing).rejects.toThrow(/does not have a column named "i"/);
+    const schema = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [{ id: 1, name: "i", required: false, type: "int" }],
+    });
+    await expect(writeUnpartitioned("bad-value", `SELECT 'x' AS i`, schema)).rejects.toMatchObject({
+      kind: "BAD_REQUEST",
+    });
+  });
+
   it("writes nothing for an empty source", async () => {
     const files = await writeUnpartitioned("empty", `${SOURCE} LIMIT 0`);
     expect(files).toEqual([]);

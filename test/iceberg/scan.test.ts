@@ -110,8 +110,13 @@ const deleteFile = (
   }) satisfies DataFile;
 /** Position deletes in partition (a, 0), no referenced file: apply to A and C. */
 const POS = deleteFile("pos.parquet", 1, ["a", 0]);
-/** Equality deletes in (a, 0) at sequence number 2: apply to A (1) but not C (2). */
-const EQ = deleteFile("eq.parquet", 2, ["a", 0]);
+/** Equality deletes of id 3 in (a, 0) at sequence number 2: apply to A (1) but not C (2). */
+const EQ = deleteFile("eq.parquet", 2, ["a", 0], {
+  valueCounts: new Map([[1, 1n]]),
+  nullValueCounts: new Map([[1, 0n]]),
+  lowerBounds: new Map([[1, toSingleValue({ type: "long" }, 3n)]]),
+  upperBounds: new Map([[1, toSingleValue({ type: "long" }, 3n)]]),
+});
 /** Global equality deletes (unpartitioned spec): every older data file. */
 const GLOBAL = deleteFile("global.parquet", 2, []);
 /** Position deletes for B only. */
@@ -268,6 +273,15 @@ describe("planScan", () => {
       "b.parquet",
       "c.parquet",
     ]);
+  });
+
+  it("leaves out equality deletes whose rows the filter rules out", async () => {
+    expect(await plan({ filter: gt("id", 5n) })).toEqual({
+      "a.parquet": ["pos.parquet", "global.parquet"],
+      "b.parquet": ["for-b.parquet", "global.parquet"],
+      "c.parquet": ["dv-c.puffin"],
+    });
+    expect((await plan({ filter: eq("id", 3n) }))["a.parquet"]).toContain("eq.parquet");
   });
 
   it("reads the same tasks whatever the concurrency", async () => {

@@ -131,7 +131,7 @@ async function* tasks(
     const ordered = specOrder(sf.spec, manifest);
     for (const e of live(manifest)) {
       const partition = ordered.order(e.dataFile.partition);
-      if (!partitionMatches(sf, ordered, partition)) continue;
+      if (!partitionMatches(sf, ordered, partition) || !deletesMightMatch(filter, e.dataFile)) continue;
       deletes.add(
         {
           file: e.dataFile,
@@ -163,6 +163,27 @@ async function* tasks(
 }
 
 const live = (m: Manifest): ManifestEntry[] => m.entries.filter((e) => e.status !== EntryStatus.DELETED);
+
+/**
+ * Whether a delete file may delete a row the filter matches (spec "Scan Planning", note 2): an
+ * equality delete file only deletes rows equal to one of its rows on the equality columns, so its
+ * metrics on those columns (and only those: some writers add whole rows) can rule it out.
+ * Position deletes hold no column metrics to judge by.
+ */
+function deletesMightMatch(filter: BoundExpression, file: DataFile): boolean {
+  if (file.content !== DataFileContent.EQUALITY_DELETES || filter.kind === "true") return true;
+  const ids = new Set(file.equalityIds ?? []);
+  const only = <V>(m: ReadonlyMap<number, V> | undefined) =>
+    m && new Map([...m].filter(([id]) => ids.has(id)));
+  return fileMightMatch(filter, {
+    ...file,
+    valueCounts: only(file.valueCounts),
+    nullValueCounts: only(file.nullValueCounts),
+    nanValueCounts: only(file.nanValueCounts),
+    lowerBounds: only(file.lowerBounds),
+    upperBounds: only(file.upperBounds),
+  });
+}
 
 /**
  * Puts a manifest's partition tuples in the order of the spec's fields, whatever order it wrote.

@@ -362,6 +362,22 @@ describe("planScan across partition specs and manifest layouts", () => {
     });
   });
 
+  it("fails the iteration with NOT_FOUND when a manifest is missing", async () => {
+    const list = await manifestList("snap-6", 6n, 6n, [
+      { ...(await manifest("m6", 6n, 0, [added(A)])), manifestPath: path("metadata/gone.avro") },
+    ]);
+    const broken: TableMetadata = {
+      ...metadata,
+      snapshots: [
+        ...metadata.snapshots,
+        { snapshotId: 6n, sequenceNumber: 6, timestampMs: T3 + 3, manifestList: list },
+      ],
+    };
+    await expect(plan({ metadata: broken, snapshotId: 6n, concurrency: 2 })).rejects.toMatchObject({
+      kind: "NOT_FOUND",
+    });
+  });
+
   it("plans nothing for a table without snapshots", async () => {
     const empty: TableMetadata = {
       ...metadata,

@@ -545,3 +545,31 @@ describe("format v1 writing", () => {
     );
   });
 });
+
+describe("partition specs at the edges", () => {
+  it("writes and reads an unpartitioned manifest (an empty r102)", () => {
+    const unpartitioned: PartitionSpec = { specId: 0, fields: [] };
+    const f = dataFile(1, { partition: [] });
+    const { bytes, manifest } = writeManifest({ ...options([added(f)]), spec: unpartitioned });
+    expect(manifest.partitions).toEqual([]);
+    const m = readManifest(bytes, "m");
+    expect(m.partitionType.fields).toEqual([]);
+    expect(m.entries[0]?.dataFile).toEqual(f);
+  });
+
+  it("writes a partition of a dropped column (type unknown) as Avro null", () => {
+    const spec: PartitionSpec = {
+      specId: 1,
+      fields: [
+        { sourceId: 99, fieldId: 1000, name: "gone", transform: { kind: "identity" } },
+        { sourceId: 2, fieldId: 1001, name: "region", transform: { kind: "identity" } },
+      ],
+    };
+    const f = dataFile(1, { partition: [null, "eu"] });
+    const { bytes, manifest } = writeManifest({ ...options([added(f)]), spec });
+    const m = readManifest(bytes, "m");
+    expect(m.partitionType.fields.map((x) => x.type.type)).toEqual(["unknown", "string"]);
+    expect(m.entries[0]?.dataFile.partition).toEqual([null, "eu"]);
+    expect(manifest.partitions?.[0]).toEqual({ containsNull: true, containsNan: false });
+  });
+});

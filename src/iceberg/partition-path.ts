@@ -2,15 +2,7 @@ import { badRequest } from "../core/errors.ts";
 import { decimalFromString, decimalToString } from "./decimal.ts";
 import type { PartitionSpec } from "./partition-spec.ts";
 import { type Schema, findField } from "./schema.ts";
-import {
-  isoDate,
-  isoTime,
-  isoTimestamp,
-  isoYear,
-  parseIsoDate,
-  parseIsoTime,
-  parseIsoTimestamp,
-} from "./temporal.ts";
+import { isoDate, isoTime, isoTimestamp, parseIsoDate, parseIsoTime, parseIsoTimestamp } from "./temporal.ts";
 import { resultType, type Transform } from "./transforms.ts";
 import { isPrimitive, type PrimitiveType, type PrimitiveValue } from "./types.ts";
 
@@ -22,16 +14,20 @@ import { isPrimitive, type PrimitiveType, type PrimitiveValue } from "./types.ts
 
 const pad2 = (n: number): string => n.toString().padStart(2, "0");
 
+/** Java's `String.format("%04d", year)`: four characters at least, the sign included. */
+const javaYear = (year: number): string =>
+  year < 0 ? `-${String(-year).padStart(3, "0")}` : String(year).padStart(4, "0");
+
 /** The human string of a transformed value of the given source type; `"null"` for null. */
 export function humanString(t: Transform, source: PrimitiveType, value: PrimitiveValue | null): string {
   if (value === null) return "null";
   switch (t.kind) {
     case "year":
-      return String(1970 + (value as number));
+      return javaYear(1970 + (value as number));
     case "month": {
       const m = value as number;
       const year = 1970 + Math.floor(m / 12);
-      return `${isoYear(year)}-${pad2((((m % 12) + 12) % 12) + 1)}`;
+      return `${javaYear(year)}-${pad2((((m % 12) + 12) % 12) + 1)}`;
     }
     case "day":
       return isoDate(value as number);
@@ -95,7 +91,7 @@ export function parseHumanString(t: Transform, source: PrimitiveType, text: stri
     case "year":
       return int(text) - 1970;
     case "month": {
-      const m = /^([+-]?\d{4,})-(\d{2})$/.exec(text) ?? bad();
+      const m = /^([+-]?\d{3,})-(\d{2})$/.exec(text) ?? bad();
       return (Number(m[1]) - 1970) * 12 + Number(m[2]) - 1;
     }
     case "day":

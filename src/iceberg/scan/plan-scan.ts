@@ -144,6 +144,7 @@ async function* tasks(
     }
   }
 
+  const anyDeletes = deletes.size > 0;
   const dataManifests = wanted.filter((m) => m.content === ManifestContent.DATA);
   for await (const { manifest, sf } of mapBounded(dataManifests, concurrency, read)) {
     const ordered = specOrder(sf.spec, manifest);
@@ -156,7 +157,7 @@ async function* tasks(
         file: e.dataFile,
         spec: sf.spec,
         dataSequenceNumber: seq,
-        deletes: deletes.size === 0 ? [] : deletes.forDataFile(e.dataFile, sf.spec.specId, partition, seq),
+        deletes: !anyDeletes ? [] : deletes.forDataFile(e.dataFile, sf.spec.specId, partition, seq),
       };
     }
   }

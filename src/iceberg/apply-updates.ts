@@ -55,7 +55,7 @@ interface Builder {
   lastAddedSpecId?: number;
   lastAddedOrderId?: number;
   readonly addedSnapshotIds: Set<bigint>;
-  /** Set when a ref moves to a snapshot added in this commit: the metadata then dates from it. */
+  /** Set by a snapshot added in this commit: the metadata then dates from it. */
   lastUpdatedMs?: number;
 }
 
@@ -367,6 +367,8 @@ function addSnapshot(b: Builder, s: Snapshot): void {
   }
   m.snapshots = [...m.snapshots, s];
   b.addedSnapshotIds.add(s.snapshotId);
+  // As Java and pyiceberg: the metadata dates from the snapshot it adds.
+  b.lastUpdatedMs = s.timestampMs;
   if (m.formatVersion >= 2) m.lastSequenceNumber = Math.max(m.lastSequenceNumber, s.sequenceNumber);
 }
 

@@ -344,6 +344,12 @@ describe("pruning drops files that cannot match", () => {
     expect(yes(lt("dec", "1.01"))).toBe(true);
     expect(yes(isNull("l"))).toBe(false); // bucket keeps nullness; void knows nothing
 
+    // Before 1970, old Java writers' month and year could be one too large (rounded toward zero).
+    expect(expressionToString(proj(eq("d", -20)))).toBe("(d_month IN (-1, 0) AND d_year IN (-1, 0))");
+    expect(expressionToString(proj(lt("d", -20)))).toBe("(d_month <= 0 AND d_year <= 0)");
+    expect(expressionToString(proj(gtEq("d", -20)))).toBe("(d_month >= -1 AND d_year >= -1)");
+    expect(expressionToString(proj(eq("d", 20)))).toBe("(d_month = 0 AND d_year = 0)");
+
     const summaries = summarizePartitions(ptype, [tuple, partitionOf([30, 3n, "q", NaN, 0, 0n, 0n])]);
     const inManifest = (e: Expression) => manifestMightMatch(proj(e), spec, summaries);
     expect(inManifest(eq("i", 20))).toBe(true);

@@ -45,8 +45,42 @@ export function projectInclusive(expr: BoundExpression, spec: PartitionSpec): Bo
   return visit(rewriteNot(expr));
 }
 
+const TEMPORAL = new Set(["year", "month", "day", "hour"]);
+
 /** One predicate through one partition field's transform; undefined when it cannot be projected. */
 function projectPredicate(p: BoundPredicate, field: PartitionField): BoundExpression | undefined {
+  const projected = projectThrough(p, field);
+  return projected && TEMPORAL.has(field.transform.kind) ? widenForOldWriters(projected) : projected;
+}
+
+/**
+ * Java writers before Iceberg 0.13 rounded pre-1970 times toward zero, so their year, month, day
+ * and hour values below 0 can be one too large. As Java's `fixInclusiveTimeProjection` does, upper
+ * bounds and equalities on negative values also admit the value above (`<=` and `>=` need nothing:
+ * a too-large value still satisfies a lower bound).
+ */
+function widenForOldWriters(e: BoundExpression): BoundExpression {
+  if (e.kind !== "pred") return e;
+  const negative = (v: PrimitiveValue) => typeof v === "number" && v < 0;
+  switch (e.op) {
+    case "ltEq":
+      return negative(e.value) ? { ...e, value: (e.value as number) + 1 } : e;
+    case "eq":
+      return negative(e.value)
+        ? { kind: "pred", op: "in", term: e.term, values: [e.value, (e.value as number) + 1] }
+        : e;
+    case "in": {
+      const values = [...e.values];
+      for (const v of e.values)
+        if (negative(v) && !values.includes((v as number) + 1)) values.push((v as number) + 1);
+      return { ...e, values };
+    }
+    default:
+      return e;
+  }
+}
+
+function projectThrough(p: BoundPredicate, field: PartitionField): BoundExpression | undefined {
   const source = p.term.type;
   const t = field.transform;
   const ref: BoundReference = {

@@ -4,17 +4,17 @@ import { toSingleValue } from "../iceberg/single-value.ts";
 import { parseIsoDate, parseIsoTime, parseIsoTimestamp } from "../iceberg/temporal.ts";
 import { type IcebergType, isPrimitive, type PrimitiveType, type PrimitiveValue } from "../iceberg/types.ts";
 import { quoteIdent } from "./duck-types.ts";
+import { DEFAULT_METRICS_MODE, type MetricsMode } from "./metrics-mode.ts";
 
 /**
  * Iceberg column metrics of one Parquet file from what DuckDB's `COPY … (RETURN_STATS)` reports per
  * leaf column (`column_size_bytes`, `num_values`, `null_count`, `min`, `max`, `has_nan`, all as
- * text), following the spec's default metrics mode `truncate(16)` as Java's `ParquetUtil` does:
- * sizes, value counts (nulls included), null counts and NaN counts for every leaf column; bounds only for
- * columns outside lists and maps; string and binary bounds truncated to 16 characters or bytes,
- * the upper one incremented so it still bounds the values.
+ * text), as Java's `ParquetUtil` does under each column's metrics mode (`metrics-mode.ts`, by
+ * default `truncate(16)`): sizes for every leaf column; value counts (nulls included), null counts
+ * and NaN counts unless the mode is `none`; bounds under `truncate(N)` and `full`, only for columns
+ * outside lists and maps, string and binary bounds truncated to N characters or bytes, the upper
+ * one incremented so it still bounds the values.
  */
-
-export const TRUNCATE_LENGTH = 16;
 
 /** A primitive column of the schema as DuckDB names it in its statistics (`"s"."a"`, `"l"."element"`). */
 export interface LeafColumn {
@@ -100,6 +100,7 @@ export function columnMetrics(
   leaves: readonly LeafColumn[],
   stats: ReadonlyMap<string, ColumnStats>,
   nanCounts: ReadonlyMap<number, bigint> = new Map(),
+  modeOf: (fieldId: number) => MetricsMode = () => DEFAULT_METRICS_MODE,
 ): ColumnMetrics {
   const m: ColumnMetrics = {
     columnSizes: new Map(),
@@ -117,6 +118,8 @@ export function columnMetrics(
       return v !== undefined && /^\d+$/.test(v) ? BigInt(v) : undefined;
     };
     setIf(m.columnSizes, leaf.id, count("column_size_bytes"));
+    const mode = modeOf(leaf.id);
+    if (mode.kind === "none") continue;
     setIf(m.valueCounts, leaf.id, count("num_values"));
     setIf(m.nullValueCounts, leaf.id, count("null_count"));
     if (leaf.type.type === "float" || leaf.type.type === "double") {
@@ -124,14 +127,15 @@ export function columnMetrics(
       if (hasNan === "false") m.nanValueCounts.set(leaf.id, 0n);
       else if (hasNan === "true") setIf(m.nanValueCounts, leaf.id, nanCounts.get(leaf.id));
     }
-    if (leaf.sqlPath === undefined) continue;
+    if (leaf.sqlPath === undefined || mode.kind === "counts") continue;
+    const length = mode.kind === "truncate" ? mode.length : undefined;
     const min = s.get("min");
     const max = s.get("max");
     const lower = min === undefined ? undefined : parseStat(leaf.type, min);
     const upper = max === undefined ? undefined : parseStat(leaf.type, max);
     if (lower === undefined || upper === undefined) continue;
-    const lo = truncateLower(leaf.type, lower);
-    const hi = truncateUpper(leaf.type, upper);
+    const lo = truncateLower(leaf.type, lower, length);
+    const hi = truncateUpper(leaf.type, upper, length);
     if (lo !== undefined) m.lowerBounds.set(leaf.id, toSingleValue(leaf.type, lo));
     if (hi !== undefined) m.upperBounds.set(leaf.id, toSingleValue(leaf.type, hi));
   }
@@ -202,15 +206,17 @@ function parseFloatText(text: string): number | undefined {
   return text.trim() === "" || (Number.isNaN(n) && t !== "nan") ? undefined : n;
 }
 
-function truncateLower(type: PrimitiveType, v: PrimitiveValue): PrimitiveValue | undefined {
-  if (type.type === "string" && typeof v === "string") return truncateString(v, TRUNCATE_LENGTH);
-  if (type.type === "binary" && v instanceof Uint8Array) return v.slice(0, TRUNCATE_LENGTH);
+function truncateLower(type: PrimitiveType, v: PrimitiveValue, length: number | undefined) {
+  if (length === undefined) return v;
+  if (type.type === "string" && typeof v === "string") return truncateString(v, length);
+  if (type.type === "binary" && v instanceof Uint8Array) return v.slice(0, length);
   return v;
 }
 
-function truncateUpper(type: PrimitiveType, v: PrimitiveValue): PrimitiveValue | undefined {
-  if (type.type === "string" && typeof v === "string") return truncateStringMax(v, TRUNCATE_LENGTH);
-  if (type.type === "binary" && v instanceof Uint8Array) return truncateBinaryMax(v, TRUNCATE_LENGTH);
+function truncateUpper(type: PrimitiveType, v: PrimitiveValue, length: number | undefined) {
+  if (length === undefined) return v;
+  if (type.type === "string" && typeof v === "string") return truncateStringMax(v, length);
+  if (type.type === "binary" && v instanceof Uint8Array) return truncateBinaryMax(v, length);
   return v;
 }
 

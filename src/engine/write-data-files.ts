@@ -14,6 +14,7 @@ import { formatLocation, parseLocation } from "../storage/location.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { type ColumnStats, columnMetrics, type LeafColumn, leafColumns } from "./column-metrics.ts";
 import { duckType, fieldIdsOption, quoteIdent, sqlString } from "./duck-types.ts";
+import { metricsModes } from "./metrics-mode.ts";
 import { fromCanonical, registerTransformFunctions, transformSql } from "./partition-sql.ts";
 
 export interface WriteDataFilesOptions {
@@ -28,6 +29,8 @@ export interface WriteDataFilesOptions {
   readonly targetFileSizeBytes: number;
   /** Rows per Parquet row group (DuckDB's default, 122880, when absent). */
   readonly rowGroupSize?: number;
+  /** The table's properties: `write.metadata.metrics.*` choose the metrics (`metrics-mode.ts`). */
+  readonly tableProperties?: Readonly<Record<string, string>>;
   /** Where files bound for S3 are staged before upload; the local disk's temp dir by default. */
   readonly tempDir?: string;
   /** The store `location` lies in; used to upload files to S3 (local files are written in place). */
@@ -155,9 +158,15 @@ async function writeFiles(
       const stats = new Map<string, ColumnStats>(
         r.column_statistics.map((c) => [c.key, new Map(c.value.map((e) => [e.key, e.value]))]),
       );
-      const metrics = columnMetrics(leaves, stats, await countNans(opts.duck, r.filename, leaves, stats));
+      const nanCounts = await countNans(opts.duck, r.filename, leaves, stats);
+      const metrics = columnMetrics(
+        leaves,
+        stats,
+        nanCounts,
+        metricsModes(opts.schema, opts.tableProperties),
+      );
       for (const leaf of leaves)
-        if (leaf.required && (metrics.nullValueCounts.get(leaf.id) ?? 0n) > 0n)
+        if (leaf.required && (stats.get(leaf.statsKey)?.get("null_count") ?? "0") !== "0")
           throw badRequest(`Cannot write a null in required column ${leaf.statsKey} (field ${leaf.id})`);
       const splitOffsets = await rowGroupOffsets(opts.duck, r.filename);
       let filePath: string;

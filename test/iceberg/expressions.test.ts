@@ -116,6 +116,15 @@ describe("bind", () => {
     fails(() => bind(isNaN("n"), schema), /only float and double/);
     fails(() => bind(eq("loc", 1), schema), /not a primitive/);
     fails(() => bind(eq("tags.element", "a"), schema), /inside a list or map/);
+    const twoCases: Schema = {
+      ...schema,
+      fields: [...schema.fields, { id: 20, name: "Name", required: false, type: { type: "string" } }],
+    };
+    fails(
+      () => bind(eq("name", "a"), twoCases, { caseSensitive: false }),
+      /name and Name differ only in case/,
+    );
+    expect(bind(eq("Name", "a"), twoCases)).toMatchObject({ term: { fieldId: 20 } });
   });
 });
 

@@ -34,8 +34,11 @@ export function bind(expr: Expression, schema: Schema, opts: BindOptions = {}): 
   const byName = new Map<string, IndexedField>();
   for (const f of indexFields(schema).values()) {
     const key = caseSensitive ? f.name : f.name.toLowerCase();
-    if (!caseSensitive && byName.has(key))
-      throw badRequest(`Cannot bind filter case-insensitively: columns ${f.name} and ${key} clash`);
+    const clash = byName.get(key);
+    if (clash)
+      throw badRequest(
+        `Cannot bind a filter ignoring case: columns ${clash.name} and ${f.name} differ only in case`,
+      );
     byName.set(key, f);
   }
   const resolve = (name: string): { ref: BoundReference; required: boolean } => {

@@ -1,4 +1,5 @@
 import { indexFields, type Schema } from "../iceberg/schema.ts";
+import type { SortOrder } from "../iceberg/sort-order.ts";
 
 /**
  * Which metrics a data file records for a column (Java's `MetricsModes`, set by the table
@@ -19,6 +20,7 @@ const DEFAULT_PROPERTY = "write.metadata.metrics.default";
 const COLUMN_PREFIX = "write.metadata.metrics.column.";
 const MAX_INFERRED_PROPERTY = "write.metadata.metrics.max-inferred-column-defaults";
 const MAX_INFERRED_DEFAULT = 100;
+const ORDER_PRESERVING = new Set(["identity", "truncate", "year", "month", "day", "hour"]);
 
 /** Reads `none`, `counts`, `full` or `truncate(N)` (any case); undefined for anything else. */
 export function parseMetricsMode(text: string): MetricsMode | undefined {
@@ -31,14 +33,16 @@ export function parseMetricsMode(text: string): MetricsMode | undefined {
 
 /**
  * The metrics mode of every field of `schema` under a table's properties, as Java's
- * `MetricsConfig.from` decides it (sort-order columns aside): the configured default, else
- * `truncate(16)` — for the fields of the first 100 top-level columns only when the schema has more
- * (`…max-inferred-column-defaults`), the rest getting `none` — and per-column overrides by full
- * column name (`point.x`, `tags.element`). An unreadable mode falls back to the default, as in Java.
+ * `MetricsConfig.from` decides it: the configured default, else `truncate(16)` — for the fields of
+ * the first 100 top-level columns only when the schema has more (`…max-inferred-column-defaults`),
+ * the rest getting `none`; then the sort order's columns under an order-preserving transform at
+ * least `truncate(16)`; then per-column overrides by full column name (`point.x`, `tags.element`).
+ * An unreadable mode falls back to the default, as in Java.
  */
 export function metricsModes(
   schema: Schema,
   properties: Readonly<Record<string, string>> = {},
+  sortOrder?: SortOrder,
 ): (fieldId: number) => MetricsMode {
   const index = indexFields(schema);
   const byId = new Map<number, MetricsMode>();
@@ -53,6 +57,9 @@ export function metricsModes(
       if (inferred.has(entry.parents[0]?.id ?? id)) byId.set(id, DEFAULT_METRICS_MODE);
     fallback = { kind: "none" };
   }
+  const sortedMode = fallback.kind === "none" || fallback.kind === "counts" ? DEFAULT_METRICS_MODE : fallback;
+  for (const f of sortOrder?.fields ?? [])
+    if (ORDER_PRESERVING.has(f.transform.kind) && index.has(f.sourceId)) byId.set(f.sourceId, sortedMode);
   const byName = new Map([...index].map(([id, entry]) => [entry.name, id]));
   for (const [key, value] of Object.entries(properties)) {
     if (!key.startsWith(COLUMN_PREFIX)) continue;

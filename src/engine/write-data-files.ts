@@ -8,6 +8,7 @@ import { type DataFile, DataFileContent, type PartitionValues } from "../iceberg
 import { partitionPath } from "../iceberg/partition-path.ts";
 import type { PartitionSpec } from "../iceberg/partition-spec.ts";
 import type { Schema } from "../iceberg/schema.ts";
+import type { SortOrder } from "../iceberg/sort-order.ts";
 import { resultType } from "../iceberg/transforms.ts";
 import { isPrimitive, type PrimitiveType } from "../iceberg/types.ts";
 import { formatLocation, parseLocation } from "../storage/location.ts";
@@ -29,6 +30,11 @@ export interface WriteDataFilesOptions {
   readonly targetFileSizeBytes: number;
   /** Rows per Parquet row group (DuckDB's default, 122880, when absent). */
   readonly rowGroupSize?: number;
+  /**
+   * The order to write rows in: each file is sorted by it and records its id (`sort_order_id`), and
+   * its order-preserving columns get bounds whatever the default metrics mode (as in Java).
+   */
+  readonly sortOrder?: SortOrder;
   /** The table's properties: `write.metadata.metrics.*` choose the metrics (`metrics-mode.ts`). */
   readonly tableProperties?: Readonly<Record<string, string>>;
   /** Where files bound for S3 are staged before upload; the local disk's temp dir by default. */
@@ -77,9 +83,21 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
     .join(", ");
   const columns = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
   const rows = `SELECT ${projection} FROM (${opts.source}) AS src`;
-  if (spec.fields.length === 0) return writeFiles(opts, leaves, rows, [], "", written);
+  const sortFields = opts.sortOrder?.fields ?? [];
+  if (spec.fields.length > 0 || sortFields.length > 0) await registerTransformFunctions(duck);
+  const sorted = (select: string): string => {
+    if (sortFields.length === 0) return select;
+    const keys = sortFields.map((f) => {
+      const leaf = leaves.find((l) => l.id === f.sourceId);
+      if (!leaf?.sqlPath)
+        throw badRequest(`Sort field source ${f.sourceId} is not a primitive outside lists and maps`);
+      const nulls = f.nullOrder === "nulls-first" ? "NULLS FIRST" : "NULLS LAST";
+      return `${transformSql(f.transform, leaf.type, `sorted.${leaf.sqlPath}`)} ${f.direction.toUpperCase()} ${nulls}`;
+    });
+    return `SELECT * FROM (${select}) AS sorted ORDER BY ${keys.join(", ")}`;
+  };
+  if (spec.fields.length === 0) return writeFiles(opts, leaves, sorted(rows), [], "", written);
 
-  await registerTransformFunctions(duck);
   const resultTypes: PrimitiveType[] = [];
   const partExprs = spec.fields.map((f, i) => {
     const leaf = leaves.find((l) => l.id === f.sourceId);
@@ -106,7 +124,7 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
     for (const row of tuples.getRows()) {
       const partition = resultTypes.map((t, i) => fromCanonical(t, row[i + 1] ?? null));
       const path = partitionPath(spec, schema, partition);
-      const select = `SELECT ${columns} FROM ${stage} WHERE ${STAGE_PK} = ${String(row[0])}`;
+      const select = sorted(`SELECT ${columns} FROM ${stage} WHERE ${STAGE_PK} = ${String(row[0])}`);
       out.push(...(await writeFiles(opts, leaves, select, partition, path, written)));
     }
     return out;
@@ -163,7 +181,7 @@ async function writeFiles(
         leaves,
         stats,
         nanCounts,
-        metricsModes(opts.schema, opts.tableProperties),
+        metricsModes(opts.schema, opts.tableProperties, opts.sortOrder),
       );
       for (const leaf of leaves)
         if (leaf.required && (stats.get(leaf.statsKey)?.get("null_count") ?? "0") !== "0")
@@ -186,6 +204,9 @@ async function writeFiles(
         fileSizeInBytes: BigInt(r.file_size_bytes),
         ...metrics,
         splitOffsets,
+        ...(opts.sortOrder && opts.sortOrder.fields.length > 0
+          ? { sortOrderId: opts.sortOrder.orderId }
+          : {}),
       });
     }
     // An empty source still leaves a file without rows behind.

@@ -4,9 +4,11 @@ import { metricsModes, parseMetricsMode } from "../../src/engine/metrics-mode.ts
 import { writeDataFiles } from "../../src/engine/write-data-files.ts";
 import { UNPARTITIONED } from "../../src/iceberg/partition-spec.ts";
 import { schemaFromJson } from "../../src/iceberg/schema.ts";
+import { sortOrderFromJson } from "../../src/iceberg/sort-order.ts";
 import { fromSingleValue } from "../../src/iceberg/single-value.ts";
 import { LocalObjectStore } from "../../src/storage/local-object-store.ts";
-import { useDuck } from "./duck.ts";
+import { scanSql } from "../../src/engine/scan-sql.ts";
+import { rows, useDuck } from "./duck.ts";
 
 const { duck, warehouse } = useDuck();
 
@@ -87,5 +89,43 @@ describe("metrics modes", () => {
     const text = (b: Uint8Array | undefined) => fromSingleValue({ type: "string" }, b as Uint8Array);
     expect(text(file?.lowerBounds?.get(2))).toBe("abcd");
     expect(text(file?.upperBounds?.get(2))).toBe("abce");
+  });
+
+  it("writes rows in the sort order, records its id and keeps bounds of its columns", async () => {
+    const order = sortOrderFromJson({
+      "order-id": 3,
+      fields: [
+        { "source-id": 2, transform: "truncate[1]", direction: "desc", "null-order": "nulls-last" },
+        { "source-id": 1, transform: "identity", direction: "asc", "null-order": "nulls-first" },
+      ],
+    });
+    expect(metricsModes(schema, { "write.metadata.metrics.default": "counts" }, order)(2)).toEqual({
+      kind: "truncate",
+      length: 16,
+    });
+    const files = await writeDataFiles({
+      duck: duck(),
+      schema,
+      spec: UNPARTITIONED,
+      source: `SELECT *, NULL AS p, NULL AS t FROM (VALUES (3, 'b'), (1, 'a'), (2, 'bz'), (4, NULL), (0, 'b')) AS v(id, s)`,
+      location: join(warehouse(), "sorted"),
+      targetFileSizeBytes: 1 << 30,
+      store: new LocalObjectStore(warehouse()),
+      sortOrder: order,
+      tableProperties: { "write.metadata.metrics.default": "none" },
+    });
+    const [file] = files;
+    expect(file?.sortOrderId).toBe(3);
+    expect(file?.lowerBounds?.has(2)).toBe(true);
+    expect(file?.lowerBounds?.has(1)).toBe(true);
+    expect(file?.valueCounts?.has(5)).toBe(false);
+    const read = await rows(duck(), `SELECT id, s FROM ${scanSql(schema, [file!.filePath])}`);
+    expect(read.map((r) => `${String(r.id)}${r.s === null ? "" : `:${String(r.s)}`}`)).toEqual([
+      "0:b",
+      "2:bz",
+      "3:b",
+      "1:a",
+      "4",
+    ]);
   });
 });

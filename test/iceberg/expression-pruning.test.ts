@@ -27,6 +27,7 @@ import { compareLiterals } from "../../src/iceberg/expressions/literals.ts";
 import { manifestMightMatch } from "../../src/iceberg/expressions/manifest-evaluator.ts";
 import { fileMightMatch } from "../../src/iceberg/expressions/metrics-evaluator.ts";
 import { projectInclusive } from "../../src/iceberg/expressions/projection.ts";
+import { residualFor } from "../../src/iceberg/expressions/residual.ts";
 import { summarizePartitions } from "../../src/iceberg/manifest-summary.ts";
 import { partitionType, type PartitionSpec } from "../../src/iceberg/partition-spec.ts";
 import type { Schema } from "../../src/iceberg/schema.ts";
@@ -222,6 +223,8 @@ describe("pruning never drops a file with a matching row", () => {
             const why = `${expressionToString(bound)} / ${expressionToString(projected)}`;
             expect(matches(projected, getPartition(tuple)), why).toBe(true);
             expect(fileMightMatch(bound, file), why).toBe(true);
+            const residual = residualFor(bound, spec, tuple);
+            for (const r of group) expect(matches(residual, get(r)), why).toBe(matches(bound, get(r)));
           }
         },
       ),

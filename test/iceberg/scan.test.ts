@@ -9,6 +9,7 @@ import {
   and,
   eq,
   type Expression,
+  expressionToString,
   gt,
   isIn,
   lt,
@@ -282,6 +283,14 @@ describe("planScan", () => {
       "c.parquet": ["dv-c.puffin"],
     });
     expect((await plan({ filter: eq("id", 3n) }))["a.parquet"]).toContain("eq.parquet");
+  });
+
+  it("gives each task the filter left once its identity partition values are known", async () => {
+    const residuals: Record<string, string> = {};
+    const filter = or(and(eq("category", "a"), lt("id", 5n)), eq("category", "b"));
+    for await (const t of planScan({ metadata, store, filter }))
+      residuals[name(t.file.filePath)] = expressionToString(t.residual);
+    expect(residuals).toEqual({ "a.parquet": "id < 5", "b.parquet": "true", "c.parquet": "id < 5" });
   });
 
   it("reads the same tasks whatever the concurrency", async () => {

@@ -13,6 +13,7 @@ import { alwaysTrue, type BoundExpression, type Expression } from "../expression
 import { manifestMightMatch } from "../expressions/manifest-evaluator.ts";
 import { fileMightMatch } from "../expressions/metrics-evaluator.ts";
 import { projectInclusive } from "../expressions/projection.ts";
+import { residualFor } from "../expressions/residual.ts";
 import { type Manifest, readManifest } from "../manifest.ts";
 import { type ManifestFile, ManifestContent, readManifestList } from "../manifest-list.ts";
 import { isUnpartitioned, type PartitionSpec } from "../partition-spec.ts";
@@ -45,6 +46,11 @@ export interface FileScanTask {
   readonly dataSequenceNumber: bigint;
   /** Position deletes (or deletion vectors) first, then equality deletes, each by sequence number. */
   readonly deletes: readonly DataFile[];
+  /**
+   * The filter left for this file's rows (`residualFor`): predicates decided by its identity
+   * partition values are gone. A reader still applies it; `true` means every row matches.
+   */
+  readonly residual: BoundExpression;
 }
 
 /** A planned scan: the choices made up front, and its tasks as an async iterable. */
@@ -157,6 +163,7 @@ async function* tasks(
         file: e.dataFile,
         spec: sf.spec,
         dataSequenceNumber: seq,
+        residual: ordered.complete ? residualFor(filter, sf.spec, partition) : filter,
         deletes: !anyDeletes ? [] : deletes.forDataFile(e.dataFile, sf.spec.specId, partition, seq),
       };
     }

@@ -1,0 +1,44 @@
+import type { PartitionValues } from "../data-file.ts";
+import type { PartitionSpec } from "../partition-spec.ts";
+import { alwaysFalse, alwaysTrue, and, type BoundExpression, or, rewriteNot } from "./expression.ts";
+import { matches } from "./evaluate.ts";
+
+/**
+ * What is left of a bound filter for the rows of one file, given its partition tuple (in the
+ * spec's field order): a predicate on a column that the spec partitions by identity has the same
+ * value in every row of the file, so it is decided by the tuple and becomes true or false (an
+ * unknown outcome, on a null, selects no row, like false). Every row of the file matches the
+ * residual exactly when it matches the filter. Other transforms are left to the reader (no strict
+ * projection yet), so their predicates stay.
+ */
+export function residualFor(
+  filter: BoundExpression,
+  spec: PartitionSpec,
+  partition: PartitionValues,
+): BoundExpression {
+  const identity = new Map<number, number>();
+  spec.fields.forEach((f, i) => {
+    if (f.transform.kind === "identity" && (f.sourceIds === undefined || f.sourceIds.length === 1))
+      identity.set(f.sourceId, i);
+  });
+  if (identity.size === 0) return filter;
+  const visit = (e: BoundExpression): BoundExpression => {
+    switch (e.kind) {
+      case "true":
+      case "false":
+        return e;
+      case "and":
+        return and(visit(e.left), visit(e.right));
+      case "or":
+        return or(visit(e.left), visit(e.right));
+      case "not":
+        throw new Error("residualFor: NOT must be rewritten first");
+      default: {
+        const i = identity.get(e.term.fieldId);
+        if (i === undefined) return e;
+        return matches(e, () => partition[i]) ? alwaysTrue() : alwaysFalse();
+      }
+    }
+  };
+  return visit(rewriteNot(filter));
+}

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { isFloeError } from "../../src/core/errors.ts";
-import { readAvroFile, writeAvroFile } from "../../src/iceberg/avro/container.ts";
+import avsc from "avsc";
+import { avroType, readAvroFile, writeAvroFile } from "../../src/iceberg/avro/container.ts";
 import { snappyDecompress, snappyRaw } from "../../src/iceberg/avro/snappy.ts";
 import { avscFile } from "../fixtures/avro/avsc-file.ts";
 
@@ -37,6 +38,37 @@ describe("Avro container files", () => {
       // The schema in the header keeps Iceberg's field ids.
       expect(file.schema).toEqual(schema);
     }
+  });
+
+  it("encodes longs as avsc does, exactly over the whole 64-bit range", () => {
+    const longSchema = { type: "record", name: "l", fields: [{ name: "v", type: "long" }] };
+    const plain = avsc.Type.forSchema(longSchema as avsc.Schema); // avsc's own long: numbers up to 2^52
+    const edges = [
+      0n,
+      -1n,
+      1n,
+      2n ** 49n - 1n,
+      2n ** 49n,
+      -(2n ** 49n),
+      2n ** 53n - 1n,
+      -(2n ** 63n),
+      2n ** 63n - 1n,
+    ];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constantFrom(...edges), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+        (v) => {
+          const bytes = writeAvroFile(longSchema, [{ v }], {}, "null");
+          expect(readAvroFile(bytes, "f").records).toEqual([{ v }]);
+          if (v >= -(2n ** 52n) && v <= 2n ** 52n) {
+            const ours = avroType(longSchema, "t").toBuffer({ v });
+            expect(ours.equals(plain.toBuffer({ v: Number(v) }))).toBe(true);
+            expect(plain.fromBuffer(ours)).toEqual({ v: Number(v) });
+          }
+        },
+      ),
+    );
+    expect(() => writeAvroFile(longSchema, [{ v: 2n ** 63n }], {}, "null")).toThrow(/invalid value for v/);
   });
 
   it("reads files framed by avsc", async () => {

@@ -9,7 +9,13 @@ import type { AvroSchema } from "./container.ts";
  */
 
 export type AvroNode =
-  | { readonly kind: "record"; readonly name: string; readonly fields: readonly AvroFieldNode[] }
+  | {
+      readonly kind: "record";
+      readonly name: string;
+      readonly fields: readonly AvroFieldNode[];
+      /** The fields that carry a field id, by id. */
+      readonly byId: ReadonlyMap<number, AvroFieldNode>;
+    }
   | { readonly kind: "array"; readonly items: AvroNode; readonly elementId?: number }
   | { readonly kind: "map"; readonly values: AvroNode }
   | { readonly kind: "optional"; readonly of: AvroNode }
@@ -58,13 +64,14 @@ export function parseAvroSchema(schema: AvroSchema, what: string): AvroNode {
         const full = fullName();
         const ns = full.includes(".") ? full.slice(0, full.lastIndexOf(".")) : "";
         const fields: AvroFieldNode[] = [];
-        const node: AvroNode = { kind: "record", name: String(o.name), fields };
+        const byId = new Map<number, AvroFieldNode>();
+        const node: AvroNode = { kind: "record", name: String(o.name), fields, byId };
         named.set(full, node);
         named.set(String(o.name), node);
         if (!Array.isArray(o.fields)) fail(`record ${full} has no fields`);
         for (const f of o.fields as Record<string, unknown>[]) {
           const id = f["field-id"];
-          fields.push({
+          const field: AvroFieldNode = {
             id:
               typeof id === "number"
                 ? id
@@ -73,7 +80,9 @@ export function parseAvroSchema(schema: AvroSchema, what: string): AvroNode {
                   : undefined,
             name: String(f.name),
             node: parse(f.type as AvroSchema, ns),
-          });
+          };
+          fields.push(field);
+          if (field.id !== undefined) byId.set(field.id, field);
         }
         return node;
       }
@@ -103,28 +112,33 @@ export function parseAvroSchema(schema: AvroSchema, what: string): AvroNode {
   return parse(schema, "");
 }
 
-/** A decoded record, fields keyed by field id; fields without an id are left out. */
+/**
+ * A decoded record, fields keyed by field id; fields without an id are left out. Values are
+ * converted when read: a manifest holds millions of small records (metric map entries), and one
+ * object per record is all this costs.
+ */
 export class IdStruct {
   constructor(
     private readonly node: Extract<AvroNode, { kind: "record" }>,
-    private readonly values: ReadonlyMap<number, unknown>,
+    private readonly raw: Readonly<Record<string, unknown>>,
   ) {}
 
   has(id: number): boolean {
-    return this.values.has(id);
+    return this.node.byId.has(id);
   }
 
   get(id: number): unknown {
-    return this.values.get(id);
+    const f = this.node.byId.get(id);
+    return f === undefined ? undefined : toIdForm(f.node, this.raw[f.name]);
   }
 
   ids(): number[] {
-    return [...this.values.keys()];
+    return [...this.node.byId.keys()];
   }
 
   /** The Avro field carrying `id`, for error messages and for nested schemas. */
   field(id: number): AvroFieldNode | undefined {
-    return this.node.fields.find((f) => f.id === id);
+    return this.node.byId.get(id);
   }
 }
 
@@ -133,12 +147,8 @@ export function toIdForm(node: AvroNode, value: unknown): unknown {
   switch (node.kind) {
     case "optional":
       return value === null || value === undefined ? null : toIdForm(node.of, value);
-    case "record": {
-      const rec = value as Record<string, unknown>;
-      const values = new Map<number, unknown>();
-      for (const f of node.fields) if (f.id !== undefined) values.set(f.id, toIdForm(f.node, rec[f.name]));
-      return new IdStruct(node, values);
-    }
+    case "record":
+      return new IdStruct(node, value as Record<string, unknown>);
     case "array":
       return (value as unknown[]).map((v) => toIdForm(node.items, v));
     case "map":

@@ -153,6 +153,7 @@ async function writeFiles(
   const staging =
     target.kind === "file" ? undefined : await mkdtemp(join(opts.tempDir ?? tmpdir(), "floe-write-"));
   const dir = target.kind === "file" ? target.path : (staging as string);
+  const modes = metricsModes(opts.schema, opts.tableProperties, opts.sortOrder);
   try {
     await mkdir(dir, { recursive: true });
     const options = [
@@ -177,12 +178,7 @@ async function writeFiles(
         r.column_statistics.map((c) => [c.key, new Map(c.value.map((e) => [e.key, e.value]))]),
       );
       const nanCounts = await countNans(opts.duck, r.filename, leaves, stats);
-      const metrics = columnMetrics(
-        leaves,
-        stats,
-        nanCounts,
-        metricsModes(opts.schema, opts.tableProperties, opts.sortOrder),
-      );
+      const metrics = columnMetrics(leaves, stats, nanCounts, modes);
       for (const leaf of leaves)
         if (leaf.required && (stats.get(leaf.statsKey)?.get("null_count") ?? "0") !== "0")
           throw badRequest(`Cannot write a null in required column ${leaf.statsKey} (field ${leaf.id})`);

@@ -303,6 +303,36 @@ describe("writeDataFiles: nested types", () => {
   });
 });
 
+describe("writeDataFiles: column names that need quoting", () => {
+  it("writes, measures and reads columns named with spaces, quotes, dots and upper case", async () => {
+    const schema = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [
+        { id: 1, name: "Mixed Case", required: false, type: "int" },
+        { id: 2, name: 'q"uote', required: false, type: "string" },
+        { id: 3, name: "dot.ted", required: false, type: "long" },
+        {
+          id: 4,
+          name: "s t",
+          required: false,
+          type: { type: "struct", fields: [{ id: 5, name: "In'Ner", required: false, type: "double" }] },
+        },
+      ],
+    });
+    const [file] = await writeUnpartitioned(
+      "quoting",
+      `SELECT 1 AS "Mixed Case", 'x' AS "q""uote", 3 AS "dot.ted", {'In''Ner': 'NaN'::DOUBLE} AS "s t"`,
+      schema,
+    );
+    expect([...(file?.valueCounts?.keys() ?? [])].sort()).toEqual([1, 2, 3, 5]);
+    expect([...(file?.lowerBounds?.keys() ?? [])].sort()).toEqual([1, 2, 3]);
+    expect(file?.nanValueCounts?.get(5)).toBe(1n);
+    const back = await rows(duck(), `SELECT * FROM ${scanSql(schema, [file!.filePath])}`);
+    expect(back).toEqual([{ "Mixed Case": 1, 'q"uote': "x", "dot.ted": "3", "s t": { "In'Ner": "NaN" } }]);
+  });
+});
+
 describe("writeDataFiles: NaN counts inside lists", () => {
   it("counts NaNs in list elements and in structs inside lists", async () => {
     const schema = schemaFromJson({

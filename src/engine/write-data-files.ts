@@ -10,7 +10,7 @@ import type { PartitionSpec } from "../iceberg/partition-spec.ts";
 import type { Schema } from "../iceberg/schema.ts";
 import type { SortOrder } from "../iceberg/sort-order.ts";
 import { resultType } from "../iceberg/transforms.ts";
-import { isPrimitive, type PrimitiveType } from "../iceberg/types.ts";
+import { isPrimitive, type NestedField, type PrimitiveType } from "../iceberg/types.ts";
 import { formatLocation, parseLocation } from "../storage/location.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { type ColumnStats, columnMetrics, type LeafColumn, leafColumns } from "./column-metrics.ts";
@@ -78,9 +78,7 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
   if (!Number.isSafeInteger(opts.targetFileSizeBytes) || opts.targetFileSizeBytes < 1)
     throw badRequest(`Invalid target file size: ${opts.targetFileSizeBytes}`);
   const leaves = leafColumns(schema);
-  const projection = schema.fields
-    .map((f) => `CAST(src.${quoteIdent(f.name)} AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`)
-    .join(", ");
+  const projection = schema.fields.map((f) => `${castColumn(f)} AS ${quoteIdent(f.name)}`).join(", ");
   const columns = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
   const rows = `SELECT ${projection} FROM (${opts.source}) AS src`;
   const sortFields = opts.sortOrder?.fields ?? [];
@@ -131,6 +129,16 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
   } finally {
     await duck.run(`DROP TABLE IF EXISTS ${stage}`);
   }
+}
+
+/** A source column cast to its DuckDB type; a top-level `fixed[L]` value of another length fails the query. */
+function castColumn(f: NestedField): string {
+  const cast = `CAST(src.${quoteIdent(f.name)} AS ${duckType(f.type)})`;
+  if (f.type.type !== "fixed") return cast;
+  const message = sqlString(
+    `A value of ${f.name} is not ${f.type.length} bytes long (fixed[${f.type.length}])`,
+  );
+  return `CASE WHEN octet_length(${cast}) <> ${f.type.length} THEN error(${message}) ELSE ${cast} END`;
 }
 
 interface CopyResult {

@@ -211,6 +211,21 @@ describe("writeDataFiles: every primitive type", () => {
     });
   });
 
+  it("refuses a fixed value of the wrong length", async () => {
+    const schema = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [{ id: 1, name: "fx", required: false, type: "fixed[3]" }],
+    });
+    const wrong = writeUnpartitioned(
+      "fixed",
+      `SELECT * FROM (VALUES ('abc'), ('abcd'), (NULL)) AS v(fx)`,
+      schema,
+    );
+    await expect(wrong).rejects.toMatchObject({ kind: "BAD_REQUEST" });
+    await expect(wrong).rejects.toThrow(/not 3 bytes long/);
+  });
+
   it("writes nothing for an empty source", async () => {
     const files = await writeUnpartitioned("empty", `${SOURCE} LIMIT 0`);
     expect(files).toEqual([]);

@@ -190,6 +190,7 @@ async function writeFiles(
       for (const leaf of leaves)
         if (leaf.required && (stats.get(leaf.statsKey)?.get("null_count") ?? "0") !== "0")
           throw badRequest(`Cannot write a null in required column ${leaf.statsKey} (field ${leaf.id})`);
+      await checkRequiredNested(opts.duck, r.filename, opts.schema);
       const splitOffsets = await rowGroupOffsets(opts.duck, r.filename);
       let filePath: string;
       if (target.kind === "file") {
@@ -242,6 +243,30 @@ async function countNans(
   const row = reader.getRows()[0] ?? [];
   withNan.forEach((l, i) => counts.set(l.id, BigInt((row[i] as bigint | number | null) ?? 0)));
   return counts;
+}
+
+/**
+ * Fails when a required struct, list or map (outside optional structs, lists and maps) is null in
+ * the file: the statistics only describe primitive columns.
+ */
+async function checkRequiredNested(duck: DuckDBConnection, file: string, schema: Schema): Promise<void> {
+  const paths: string[] = [];
+  const visit = (fields: readonly NestedField[], prefix: string): void => {
+    for (const f of fields) {
+      if (!f.required || isPrimitive(f.type)) continue;
+      const path = `${prefix}.${quoteIdent(f.name)}`;
+      paths.push(path);
+      if (f.type.type === "struct") visit(f.type.fields, path);
+    }
+  };
+  visit(schema.fields, "f");
+  if (paths.length === 0) return;
+  const counts = paths.map((p) => `count(*) FILTER (WHERE ${p} IS NULL)`).join(", ");
+  const row = (
+    await duck.runAndReadAll(`SELECT ${counts} FROM read_parquet(${sqlString(file)}) AS f`)
+  ).getRows()[0];
+  const bad = paths.find((_, i) => Number(row?.[i] ?? 0) > 0);
+  if (bad) throw badRequest(`Cannot write a null in required column ${bad.slice(2)}`);
 }
 
 /** Where each row group starts (its first page), which Iceberg records as the file's split offsets. */

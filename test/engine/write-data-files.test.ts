@@ -211,6 +211,34 @@ describe("writeDataFiles: every primitive type", () => {
     });
   });
 
+  it("refuses a null required struct or list", async () => {
+    const schema = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [
+        {
+          id: 1,
+          name: "st",
+          required: true,
+          type: { type: "struct", fields: [{ id: 2, name: "x", required: false, type: "int" }] },
+        },
+        {
+          id: 3,
+          name: "l",
+          required: true,
+          type: { type: "list", "element-id": 4, element: "int", "element-required": false },
+        },
+      ],
+    });
+    const ok = await writeUnpartitioned("req-nested-ok", `SELECT {'x': NULL} AS st, [] AS l`, schema);
+    expect(ok).toHaveLength(1);
+    const nullStruct = writeUnpartitioned("req-nested", `SELECT NULL AS st, [1] AS l`, schema);
+    await expect(nullStruct).rejects.toThrow(/required column "st"/);
+    const nullList = writeUnpartitioned("req-nested-2", `SELECT {'x': 1} AS st, NULL AS l`, schema);
+    await expect(nullList).rejects.toThrow(/required column "l"/);
+    expect(await readdir(join(warehouse(), "req-nested", "data"))).toEqual([]);
+  });
+
   it("refuses a fixed value of the wrong length", async () => {
     const schema = schemaFromJson({
       type: "struct",

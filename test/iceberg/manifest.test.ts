@@ -431,6 +431,25 @@ describe("bad manifests", () => {
     expectBadRequest(() => readManifest(bytes, "s3://b/m.avro"), /no field with id 100 \(file_path\)/);
   });
 
+  it("rejects a metric map of the wrong value type", async () => {
+    const df = structuredClone(v1DataFile) as unknown as { fields: { name: string; type: unknown }[] };
+    const counts = df.fields.find((f) => f.name === "value_counts") as {
+      type: [string, { items: { fields: { type: string }[] } }];
+    };
+    (counts.type[1].items.fields[0] as { type: string }).type = "string"; // the value field (id 120)
+    const base = entrySchema({ withSeq: false });
+    const schema = {
+      ...base,
+      fields: base.fields.map((f): object => (f.name === "data_file" ? { ...f, type: df } : f)),
+    };
+    const file = { ...v1File, value_counts: [{ value: "five", key: 1 }] };
+    const bytes = await avscFile(schema, [{ status: 1, snapshot_id: 1n, data_file: file }], {});
+    expectBadRequest(
+      () => readManifest(bytes, "s3://b/m.avro"),
+      /field 109 \(value_counts\) has a value that is not long/,
+    );
+  });
+
   it("never throws anything but BAD_REQUEST on corrupt bytes", () => {
     const { bytes } = writeManifest(options([added(dataFile(1)), added(dataFile(2))], { codec: "null" }));
     fc.assert(

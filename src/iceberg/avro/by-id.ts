@@ -132,6 +132,27 @@ export class IdStruct {
     return f === undefined ? undefined : toIdForm(f.node, this.raw[f.name]);
   }
 
+  /**
+   * The entries of an Iceberg map stored as an Avro array of key/value records, keys and values
+   * picked by their field ids; `null` when the value is null, `undefined` when the field is absent
+   * or not such an array. Reads the decoded records directly: metric maps are most of a manifest.
+   */
+  mapEntries(id: number, keyId: number, valueId: number): [unknown, unknown][] | null | undefined {
+    const f = this.node.byId.get(id);
+    if (f === undefined) return undefined;
+    const value = this.raw[f.name];
+    if (value === null || value === undefined) return null;
+    const list = f.node.kind === "optional" ? f.node.of : f.node;
+    if (list.kind !== "array" || list.items.kind !== "record") return undefined;
+    const k = list.items.byId.get(keyId);
+    const v = list.items.byId.get(valueId);
+    if (k === undefined || v === undefined) return undefined;
+    return (value as Record<string, unknown>[]).map((item) => [
+      toIdForm(k.node, item[k.name]),
+      toIdForm(v.node, item[v.name]),
+    ]);
+  }
+
   ids(): number[] {
     return [...this.node.byId.keys()];
   }

@@ -62,15 +62,19 @@ export class FieldReader {
     valueId: number,
     kind: K,
   ): Map<number, KindValue[K]> | undefined {
-    const list = this.optional(s, id, name, "list");
-    if (list === null) return undefined;
+    const entries = s.mapEntries(id, keyId, valueId);
+    if (entries === null) return undefined;
+    if (entries === undefined) {
+      if (!s.has(id)) return undefined;
+      return this.fail(`field ${id} (${name}) is not a map with key ${keyId} and value ${valueId}`);
+    }
     const out = new Map<number, KindValue[K]>();
-    for (const item of list) {
-      if (!(item instanceof IdStruct)) return this.fail(`field ${id} (${name}) is not a map`);
-      out.set(
-        this.required(item, keyId, `${name}.key`, "int"),
-        this.required(item, valueId, `${name}.value`, kind),
-      );
+    const isValue = matches[kind];
+    for (const [k, raw] of entries) {
+      const v = kind === "long" && typeof raw === "number" ? BigInt(raw) : raw;
+      if (!matches.int(k)) this.fail(`field ${id} (${name}) has a key that is not int`);
+      if (!isValue(v)) this.fail(`field ${id} (${name}) has a value that is not ${kind}`);
+      out.set(k as number, v as KindValue[K]);
     }
     return out;
   }

@@ -3,7 +3,7 @@ import type { Schema } from "../iceberg/schema.ts";
 import type { IcebergType, NestedField } from "../iceberg/types.ts";
 import { parseLocation } from "../storage/location.ts";
 import { duckType, quoteIdent, sqlString } from "./duck-types.ts";
-import { columnDefinition } from "./scan-sql.ts";
+import { columnDefinition, defaultText } from "./scan-sql.ts";
 
 /** One node of a Parquet file's schema: a column or group, with its field id when it has one. */
 interface FileNode {
@@ -19,8 +19,8 @@ interface FileNode {
  * fields carry other names (or lack fields added since), declares the file's own names to DuckDB and
  * rebuilds the values under the current ones (`struct_pack`, `list_transform`, `map_from_entries`).
  * Files with the same layout share one `read_parquet`; the groups are combined with UNION ALL.
- * Top-level renames, promotions and defaults work as in `scanSql`; a nested field a file lacks is
- * NULL.
+ * Top-level renames, promotions and defaults work as in `scanSql`; a nested field a file lacks
+ * reads as its `initial-default`, or NULL.
  */
 export async function readSql(
   duck: DuckDBConnection,
@@ -147,7 +147,7 @@ function rebuild(t: IcebergType, node: FileNode, expr: string, depth: number): s
         const child = byId(node, f.id);
         const value = child
           ? rebuild(f.type, child, `${expr}.${quoteIdent(child.name)}`, depth + 1)
-          : `CAST(NULL AS ${duckType(f.type)})`;
+          : `CAST(${defaultText(f)} AS ${duckType(f.type)})`;
         return `${quoteIdent(f.name)} := ${value}`;
       });
       return `CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${fields.join(", ")}) END`;

@@ -31,7 +31,7 @@ export function columnDefinition(f: NestedField, type = duckType(f.type)): strin
  * The field's `initial-default` as text DuckDB casts to the column's type. Every column's default
  * is VARCHAR because the `schema` MAP's values must share one type.
  */
-function defaultText(f: NestedField): string {
+export function defaultText(f: NestedField): string {
   const d = f.initialDefault;
   if (d === undefined || d === null || !isPrimitive(f.type)) return "CAST(NULL AS VARCHAR)";
   // JSON single values (spec Appendix C) are DuckDB's text forms, but for binaries given in hex.

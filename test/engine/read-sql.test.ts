@@ -69,7 +69,7 @@ const schemaB = schemaFromJson({
       type: struct([
         { id: 3, name: "aa", required: false, type: "long" },
         { id: 4, name: "a", required: false, type: "string" },
-        { id: 12, name: "c", required: false, type: "int" },
+        { id: 12, name: "c", required: false, type: "int", "initial-default": 9 },
       ]),
     },
     {
@@ -115,7 +115,7 @@ describe("readSql: nested fields by field id", () => {
     expect(await rows(duck(), `SELECT * FROM (${sql}) ORDER BY id`)).toEqual([
       {
         id: "1",
-        s: { aa: "10", a: "x", c: null },
+        s: { aa: "10", a: "x", c: 9 },
         l: [{ pp: 1.5 }, null],
         m: [{ key: "k", value: { qq: "7" } }],
       },

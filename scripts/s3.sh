@@ -64,56 +64,68 @@ s3_request() { # METHOD URL: a SigV4-signed request; prints the HTTP status
 }
 
 cmd=${1:-}
+start_once() {
+  install_weed
+  dir=${1:-$(mktemp -d "${TMPDIR:-/tmp}/floe-s3.XXXXXX")}
+  mkdir -p "$dir/data"
+  access_key=floe-test
+  secret_key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  cat >"$dir/s3.json" <<EOF
+{"identities": [{"name": "floe", "credentials": [{"accessKey": "$access_key", "secretKey": "$secret_key"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+EOF
+  read -r p_master g_master p_volume g_volume p_filer g_filer p_s3 g_s3 < <(free_ports 8)
+  # no telemetry, no Iceberg/Lance endpoints, sockets inside DIR; small volumes (they are sparse)
+  setsid "$weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
+    -master.port="$p_master" -master.port.grpc="$g_master" -master.telemetry=false \
+    -master.volumeSizeLimitMB=256 -volume.max=64 -volume.preStopSeconds=0 \
+    -volume.port="$p_volume" -volume.port.grpc="$g_volume" \
+    -filer -filer.port="$p_filer" -filer.port.grpc="$g_filer" -filer.localSocket="$dir/filer.sock" \
+    -s3 -s3.port="$p_s3" -s3.port.grpc="$g_s3" -s3.port.iceberg=0 -s3.port.lance=0 \
+    -s3.localSocket="$dir/s3.sock" -s3.config="$dir/s3.json" \
+    </dev/null >"$dir/weed.log" 2>&1 &
+  echo $! >"$dir/weed.pid"
+  endpoint="http://127.0.0.1:$p_s3"
+  for _ in $(seq 1 240); do
+    if ! alive "$(cat "$dir/weed.pid")"; then
+      echo "s3.sh: SeaweedFS exited; the end of $dir/weed.log:" >&2
+      tail -n 30 "$dir/weed.log" >&2
+      return 1
+    fi
+    status=$(s3_request PUT "$endpoint/$BUCKET")
+    # 200: created; 409: BucketAlreadyOwnedByYou (a restart on the same DIR)
+    if [ "$status" = 200 ] || [ "$status" = 409 ]; then
+      [ "$(s3_request GET "$endpoint/$BUCKET?list-type=2&max-keys=1")" = 200 ] && break
+    fi
+    sleep 0.5
+  done
+  if [ "$(s3_request GET "$endpoint/$BUCKET?list-type=2&max-keys=1")" != 200 ]; then
+    echo "s3.sh: SeaweedFS did not answer on $endpoint within 120s; see $dir/weed.log" >&2
+    bash "$0" stop "$dir"
+    return 1
+  fi
+  echo "$endpoint $access_key $secret_key"
+}
+
 case "$cmd" in
   install)
     install_weed
     echo "$weed"
     ;;
   start)
-    install_weed
-    dir=${2:-$(mktemp -d "${TMPDIR:-/tmp}/floe-s3.XXXXXX")}
-    mkdir -p "$dir/data"
-    if [ -f "$dir/weed.pid" ] && alive "$(cat "$dir/weed.pid")"; then
-      echo "s3.sh: a server already runs for $dir (pid $(cat "$dir/weed.pid"))" >&2
+    if [ -n "${2:-}" ] && [ -f "$2/weed.pid" ] && alive "$(cat "$2/weed.pid")"; then
+      echo "s3.sh: a server already runs for $2 (pid $(cat "$2/weed.pid"))" >&2
       exit 1
     fi
-    access_key=floe-test
-    secret_key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-    cat >"$dir/s3.json" <<EOF
-{"identities": [{"name": "floe", "credentials": [{"accessKey": "$access_key", "secretKey": "$secret_key"}],
-  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
-EOF
-    read -r p_master g_master p_volume g_volume p_filer g_filer p_s3 g_s3 < <(free_ports 8)
-    # no telemetry, no Iceberg/Lance endpoints, sockets inside DIR; small volumes (they are sparse)
-    setsid "$weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
-      -master.port="$p_master" -master.port.grpc="$g_master" -master.telemetry=false \
-      -master.volumeSizeLimitMB=256 -volume.max=64 -volume.preStopSeconds=0 \
-      -volume.port="$p_volume" -volume.port.grpc="$g_volume" \
-      -filer -filer.port="$p_filer" -filer.port.grpc="$g_filer" -filer.localSocket="$dir/filer.sock" \
-      -s3 -s3.port="$p_s3" -s3.port.grpc="$g_s3" -s3.port.iceberg=0 -s3.port.lance=0 \
-      -s3.localSocket="$dir/s3.sock" -s3.config="$dir/s3.json" \
-      </dev/null >"$dir/weed.log" 2>&1 &
-    echo $! >"$dir/weed.pid"
-    endpoint="http://127.0.0.1:$p_s3"
-    for _ in $(seq 1 240); do
-      if ! alive "$(cat "$dir/weed.pid")"; then
-        echo "s3.sh: SeaweedFS exited; the end of $dir/weed.log:" >&2
-        tail -n 30 "$dir/weed.log" >&2
-        exit 1
-      fi
-      status=$(s3_request PUT "$endpoint/$BUCKET")
-      # 200: created; 409: BucketAlreadyOwnedByYou (a restart on the same DIR)
-      if [ "$status" = 200 ] || [ "$status" = 409 ]; then
-        [ "$(s3_request GET "$endpoint/$BUCKET?list-type=2&max-keys=1")" = 200 ] && break
-      fi
-      sleep 0.5
+    # A free port can be taken by another process between choosing it and SeaweedFS binding it:
+    # try again on new ports (and a new directory) before giving up.
+    for attempt in 1 2 3; do
+      if start_once "${2:-}"; then exit 0; fi
+      echo "s3.sh: start attempt $attempt failed" >&2
+      [ -n "${2:-}" ] && bash "$0" stop "$2" >/dev/null 2>&1
+      sleep 1
     done
-    if [ "$(s3_request GET "$endpoint/$BUCKET?list-type=2&max-keys=1")" != 200 ]; then
-      echo "s3.sh: SeaweedFS did not answer on $endpoint within 120s; see $dir/weed.log" >&2
-      bash "$0" stop "$dir"
-      exit 1
-    fi
-    echo "$endpoint $access_key $secret_key"
+    exit 1
     ;;
   stop)
     [ -n "${2:-}" ] || { echo "usage: scripts/s3.sh stop DIR" >&2; exit 2; }

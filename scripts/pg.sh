@@ -41,10 +41,17 @@ case "$cmd" in
     if [ ! -f "$dir/PG_VERSION" ]; then
       as_pg "$bin/initdb" -D "$dir" -U floe --auth=trust -E UTF8 >/dev/null
     fi
-    port=$(free_port)
-    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off" \
-      start >/dev/null
+    # A free port can be taken by another process before the server binds it: try new ones.
+    for attempt in 1 2 3; do
+      port=$(free_port)
+      if as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off" \
+        start >/dev/null; then
+        break
+      fi
+      [ "$attempt" = 3 ] && { echo "pg.sh: PostgreSQL did not start; see $dir/server.log" >&2; exit 1; }
+      sleep 1
+    done
     as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U floe floe 2>/dev/null || true
     echo "postgres://floe@127.0.0.1:$port/floe"
     ;;

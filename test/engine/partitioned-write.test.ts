@@ -74,6 +74,66 @@ describe("writeDataFiles: partitioned", () => {
     expect(paths).toContain("category=null/ts_day=2024-03-01/id_bucket=1/name_trunc=z");
   });
 
+  it("partitions by nested struct fields, year/month/hour, identity of dates and decimals, and void", async () => {
+    const nested = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [
+        { id: 1, name: "id", required: true, type: "long" },
+        {
+          id: 2,
+          name: "meta",
+          required: false,
+          type: {
+            type: "struct",
+            fields: [
+              { id: 3, name: "ts", required: false, type: "timestamp" },
+              { id: 4, name: "price", required: false, type: "decimal(9,2)" },
+            ],
+          },
+        },
+        { id: 5, name: "dt", required: false, type: "date" },
+        { id: 6, name: "flag", required: false, type: "boolean" },
+      ],
+    });
+    const nestedSpec = partitionSpecFromJson({
+      "spec-id": 2,
+      fields: [
+        { name: "ts_year", transform: "year", "source-id": 3, "field-id": 1000 },
+        { name: "ts_month", transform: "month", "source-id": 3, "field-id": 1001 },
+        { name: "ts_hour", transform: "hour", "source-id": 3, "field-id": 1002 },
+        { name: "price", transform: "identity", "source-id": 4, "field-id": 1003 },
+        { name: "dt", transform: "identity", "source-id": 5, "field-id": 1004 },
+        { name: "flag", transform: "identity", "source-id": 6, "field-id": 1005 },
+        { name: "gone", transform: "void", "source-id": 1, "field-id": 1006 },
+      ],
+    });
+    const files = await writeDataFiles({
+      duck: duck(),
+      schema: nested,
+      spec: nestedSpec,
+      source: `SELECT * FROM (VALUES
+        (1, {'ts': TIMESTAMP '1969-12-31 23:30:00', 'price': 1.50}, DATE '2024-02-29', true),
+        (2, {'ts': TIMESTAMP '2024-07-04 05:06:07', 'price': -2.00}, NULL, false)) AS v(id, meta, dt, flag)`,
+      location: join(warehouse(), "nested-parts"),
+      targetFileSizeBytes: 1 << 30,
+      store: new LocalObjectStore(warehouse()),
+    });
+    expect(files.map((f) => partitionPath(nestedSpec, nested, f.partition)).sort()).toEqual([
+      "ts_year=1969/ts_month=1969-12/ts_hour=1969-12-31-23/price=1.50/dt=2024-02-29/flag=true/gone=null",
+      "ts_year=2024/ts_month=2024-07/ts_hour=2024-07-04-05/price=-2.00/dt=null/flag=false/gone=null",
+    ]);
+    expect(files.find((f) => f.partition[5] === true)?.partition).toEqual([
+      -1,
+      -1,
+      -1,
+      150n,
+      19782,
+      true,
+      null,
+    ]);
+  });
+
   it("splits a partition into files near the target size", async () => {
     const files = await writeDataFiles({
       duck: duck(),

@@ -1,0 +1,37 @@
+import { FloeError } from "../../core/errors.ts";
+import type { ObjectStore } from "../../storage/object-store.ts";
+import { addPreviousMetadataFile } from "../apply-updates.ts";
+import { nextMetadataLocation, readTableMetadata, writeTableMetadata } from "../metadata-location.ts";
+import type { TableMetadata } from "../table-metadata.ts";
+
+/** A table known by the location of its current metadata file (no catalog). */
+export interface TableFile {
+  readonly location: string;
+  readonly metadata: TableMetadata;
+}
+
+export async function readTableFile(store: ObjectStore, location: string): Promise<TableFile> {
+  const text = new TextDecoder().decode(await store.get(location));
+  return { location, metadata: readTableMetadata(text, location) };
+}
+
+/**
+ * Writes `next` as the metadata file that follows `previous` (none for a new table):
+ * `<metadata folder>/NNNNN-<uuid>.metadata.json` numbered one past it, with the previous file added
+ * to the metadata log (kept to `write.metadata.previous-versions-max`). The file is created with
+ * `putIfAbsent`; if it exists, the write is a COMMIT_CONFLICT and nothing is replaced.
+ */
+export async function writeNextMetadataFile(
+  store: ObjectStore,
+  previous: TableFile | undefined,
+  next: TableMetadata,
+): Promise<TableFile> {
+  const metadata = previous
+    ? addPreviousMetadataFile(next, previous.location, previous.metadata.lastUpdatedMs)
+    : next;
+  const location = nextMetadataLocation(metadata, previous?.location);
+  const text = new TextEncoder().encode(writeTableMetadata(metadata));
+  if (!(await store.putIfAbsent(location, text)))
+    throw new FloeError("COMMIT_CONFLICT", `Metadata file ${location} already exists`);
+  return { location, metadata };
+}

@@ -2,12 +2,13 @@ import { FloeError, badRequest } from "../core/errors.ts";
 import type { KvStore } from "../storage/kv.ts";
 import { type KvTimingListener, TimedKvStore } from "../storage/timed-kv.ts";
 import type { PageRequest, Resolved, VersionStoreApi } from "./api.ts";
-import { applyOperations, checkOperations, conflictError } from "./apply-ops.ts";
+import { BranchWriter } from "./branch-writer.ts";
+import { commitMetaOf } from "./commit-meta.ts";
 import { CommitQueue, type CommitStats } from "./commit-queue.ts";
+import { CommitTrees } from "./commit-trees.ts";
 import { NO_ANCESTOR_HASH } from "./hash.ts";
 import { mergeBase, onFirstParentChain } from "./history.ts";
-import { checkKey, decodeKey, encodeKey, prefixRange } from "./keys.ts";
-import { planMerge } from "./merge.ts";
+import { checkKey, decodeKey, encodeKey } from "./keys.ts";
 import type {
   CommitMeta,
   CommitMetaInput,
@@ -17,7 +18,6 @@ import type {
   Entry,
   KeyRange,
   LogEntry,
-  MergeKeyDetails,
   MergeOptions,
   MergeResult,
   Operation,
@@ -26,13 +26,12 @@ import type {
   ReferenceMetadata,
   ReferenceType,
 } from "./model.ts";
-import { type HashedCommit, ObjectStore, type StoredMeta, type StoredOp, hashCommit } from "./objects.ts";
+import { type HashedCommit, ObjectStore } from "./objects.ts";
+import { keyBounds, pageSize, token } from "./paging.ts";
 import { checkHash, checkRefName, type RefSpec } from "./ref-spec.ts";
 import { RefStore } from "./refs.ts";
-import type { Staging } from "./staging.ts";
 import { TreeReader } from "./tree.ts";
-import { type TreeHandle, collectVirtual, loaderFor } from "./tree-handle.ts";
-import { CommitTrees } from "./commit-trees.ts";
+import { type TreeHandle, loaderFor } from "./tree-handle.ts";
 import { diffTrees } from "./tree-diff.ts";
 
 const REPO_KEY = "repo";
@@ -43,58 +42,6 @@ interface RepoInfo {
   created: string;
 }
 
-const token = {
-  encode: (s: string) => Buffer.from(s, "utf8").toString("base64url"),
-  decode: (t: string) => {
-    const s = Buffer.from(t, "base64url").toString("utf8");
-    if (t === "" || Buffer.from(s, "utf8").toString("base64url") !== t)
-      throw badRequest(`invalid page token '${t}'`);
-    return s;
-  },
-};
-
-function pageSize(req: PageRequest | undefined, max = Number.MAX_SAFE_INTEGER): number {
-  const n = req?.maxRecords;
-  if (n === undefined) return max;
-  if (!Number.isInteger(n) || n < 1) throw badRequest(`max-records must be a positive integer, got ${n}`);
-  return Math.min(n, max);
-}
-
-/** Turns a key range into encoded bounds [lo, hi) and an optional key set. */
-function keyBounds(range: KeyRange | undefined): { lo?: string; hi?: string; keys?: Set<string> } {
-  if (!range) return {};
-  if (range.prefixKey && (range.minKey || range.maxKey)) {
-    throw badRequest("prefix-key cannot be combined with min-key or max-key");
-  }
-  const out: { lo?: string; hi?: string; keys?: Set<string> } = {};
-  if (range.keys && range.keys.length > 0) out.keys = new Set(range.keys.map((k) => encodeKey(checkKey(k))));
-  if (range.prefixKey) Object.assign(out, prefixRange(checkKey(range.prefixKey, "prefix-key")));
-  if (range.minKey) out.lo = encodeKey(checkKey(range.minKey, "min-key"));
-  if (range.maxKey) out.hi = encodeKey(checkKey(range.maxKey, "max-key")) + "\u0000"; // inclusive
-  return out;
-}
-
-function fillMeta(input: CommitMetaInput, now: string): StoredMeta {
-  const props: Record<string, readonly string[]> = { ...(input.allProperties ?? {}) };
-  for (const [k, v] of Object.entries(input.properties ?? {})) props[k] = [v];
-  return {
-    committer: input.committer ?? "",
-    authors: input.authors ?? [],
-    allSignedOffBy: input.allSignedOffBy ?? [],
-    message: input.message ?? "",
-    commitTime: now,
-    authorTime: input.authorTime ?? now,
-    allProperties: props,
-  };
-}
-
-export function commitMetaOf(c: HashedCommit): CommitMeta {
-  const properties: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.meta.allProperties))
-    if (v.length > 0) properties[k] = v[v.length - 1]!;
-  return { hash: c.hash, ...c.meta, properties, parentCommitHashes: c.parents };
-}
-
 /** The version store on a KV: see `VersionStoreApi` for the contract. */
 export class VersionStore implements VersionStoreApi {
   readonly noAncestorHash = NO_ANCESTOR_HASH;
@@ -102,6 +49,7 @@ export class VersionStore implements VersionStoreApi {
   private readonly refs: RefStore;
   private readonly queue: CommitQueue;
   private readonly trees: CommitTrees;
+  private readonly writer: BranchWriter;
 
   private constructor(
     private readonly kv: TimedKvStore,
@@ -111,6 +59,7 @@ export class VersionStore implements VersionStoreApi {
     this.refs = new RefStore(kv);
     this.trees = new CommitTrees(this.objects);
     this.queue = new CommitQueue(this.refs, this.objects, this.trees);
+    this.writer = new BranchWriter(this.objects, this.queue, (h) => this.expandHash(h));
   }
 
   /** Opens the store, creating the repository (default branch at the no-ancestor hash) on first use. */
@@ -371,196 +320,33 @@ export class VersionStore implements VersionStoreApi {
     return { items };
   }
 
-  // ---- writes ------------------------------------------------------------------------------
-
-  /** The expected hash, checked to be on the branch's first-parent chain from `head`. */
-  private async expectedOnBranch(
-    staging: Staging,
-    head: HashedCommit,
-    expectedHash: string,
-    branch: string,
-  ): Promise<HashedCommit> {
-    const expected = await staging.commit(await this.expandStaged(staging, expectedHash));
-    if (!(await onFirstParentChain((h) => staging.commit(h), head, expected))) {
-      throw new FloeError(
-        "REFERENCE_CONFLICT",
-        `Expected hash '${expectedHash}' is not on branch '${branch}'.`,
-        {
-          conflicts: [
-            {
-              conflictType: "UNEXPECTED_HASH",
-              message: `hash '${expectedHash}' is not on branch '${branch}'`,
-            },
-          ],
-        },
-      );
-    }
-    return expected;
-  }
-
-  private async expandStaged(staging: Staging, hash: string): Promise<string> {
-    const h = checkHash(hash);
-    if (h.length === 64 && (await staging.findCommit(h))) return h;
-    for (const k of staging.commits.keys()) if (k.startsWith(h)) return k;
-    return this.expandHash(h);
-  }
-
-  /** Stages a new commit on top of `parent` with the given tree. */
-  private stage(
-    staging: Staging,
-    parents: string[],
-    seq: number,
-    tree: TreeHandle,
-    meta: StoredMeta,
-    ops: StoredOp[],
-  ): HashedCommit {
-    const c = hashCommit({ parents, seq, meta, ops });
-    staging.add(c, tree);
-    return c;
-  }
-
-  async commit(
+  commit(
     branch: string,
     expectedHash: string,
     meta: CommitMetaInput,
     operations: readonly Operation[],
   ): Promise<CommitResult> {
-    checkRefName(branch);
-    checkHash(expectedHash);
-    const ops = checkOperations(operations);
-    return this.queue.submit(branch, async (head, staging) => {
-      const expected = await this.expectedOnBranch(staging, head, expectedHash, branch);
-      const headTree = await staging.treeOf(head);
-      const expectedTree = await staging.treeOf(expected);
-      const load = loaderFor(this.objects.loadNode, headTree, expectedTree);
-      const applied = await applyOperations(load, headTree.root, expectedTree.root, ops);
-      const tree = {
-        root: applied.tree,
-        virtual: collectVirtual(applied.tree, headTree.virtual, applied.writer.pending),
-      };
-      const c = this.stage(
-        staging,
-        [head.hash],
-        head.seq + 1,
-        tree,
-        fillMeta(meta, new Date().toISOString()),
-        applied.stored,
-      );
-      return {
-        result: {
-          targetBranch: { type: "BRANCH", name: branch, hash: c.hash },
-          addedContents: applied.added,
-        },
-        head: c,
-      };
-    });
+    return this.writer.commit(branch, expectedHash, meta, operations);
   }
 
-  async merge(
+  merge(
     branch: string,
     expectedHash: string,
     fromRefName: string,
     fromHash: string,
-    opts: MergeOptions = {},
+    opts?: MergeOptions,
   ): Promise<MergeResult> {
-    checkRefName(branch);
-    checkHash(expectedHash);
-    return this.queue.submit(branch, async (head, staging) => {
-      await this.expectedOnBranch(staging, head, expectedHash, branch);
-      const source = await staging.commit(await this.expandStaged(staging, fromHash));
-      const base = await mergeBase(staging.commit, head, source);
-      const [headTree, sourceTree, baseTree] = await Promise.all(
-        [head, source, base].map((c) => staging.treeOf(c)),
-      );
-      const load = loaderFor(this.objects.loadNode, headTree!, sourceTree!, baseTree!);
-      const plan = await planMerge(load, baseTree!.root, sourceTree!.root, headTree!.root, opts);
-      const result = (applied: boolean, hash: string, ok = true): MergeResult => ({
-        wasApplied: applied,
-        wasSuccessful: ok,
-        resultantTargetHash: hash,
-        commonAncestor: base.hash,
-        targetBranch: branch,
-        effectiveTargetHash: head.hash,
-        expectedHash,
-        details: plan.details,
-      });
-      if (plan.conflicts.length > 0) {
-        if (opts.returnConflictAsResult) return { result: result(false, head.hash, false) };
-        throw conflictError(plan.conflicts);
-      }
-      if (opts.dryRun || base.hash === source.hash || plan.stored.length === 0) {
-        return { result: result(false, head.hash) };
-      }
-      const tree = {
-        root: plan.tree,
-        virtual: collectVirtual(plan.tree, headTree!.virtual, plan.writer.pending),
-      };
-      const message =
-        opts.message ??
-        opts.commitMeta?.message ??
-        `Merged ${fromRefName} at ${source.hash} into ${branch} at ${head.hash}`;
-      const meta = fillMeta({ ...opts.commitMeta, message }, new Date().toISOString());
-      const c = this.stage(
-        staging,
-        [head.hash, source.hash],
-        Math.max(head.seq, source.seq) + 1,
-        tree,
-        meta,
-        plan.stored,
-      );
-      return { result: result(true, c.hash), head: c };
-    });
+    return this.writer.merge(branch, expectedHash, fromRefName, fromHash, opts);
   }
 
-  async transplant(
+  transplant(
     branch: string,
     expectedHash: string,
     fromRefName: string,
     hashes: readonly string[],
-    opts: MergeOptions = {},
+    opts?: MergeOptions,
   ): Promise<MergeResult> {
-    checkRefName(branch);
-    checkHash(expectedHash);
-    if (hashes.length === 0) throw badRequest("hashesToTransplant must name at least one commit");
-    return this.queue.submit(branch, async (head0, staging) => {
-      await this.expectedOnBranch(staging, head0, expectedHash, branch);
-      let head = head0;
-      let headTree = await staging.treeOf(head0);
-      const details: MergeKeyDetails[] = [];
-      const done = (resultant: string, applied: boolean, ok: boolean): MergeResult => ({
-        wasApplied: applied,
-        wasSuccessful: ok,
-        resultantTargetHash: resultant,
-        targetBranch: branch,
-        effectiveTargetHash: head0.hash,
-        expectedHash,
-        details,
-      });
-      for (const h of hashes) {
-        const c = await staging.commit(await this.expandStaged(staging, h));
-        const parent = await staging.commit(c.parents[0] ?? NO_ANCESTOR_HASH);
-        const [from, to] = await Promise.all([staging.treeOf(parent), staging.treeOf(c)]);
-        const load = loaderFor(this.objects.loadNode, headTree, from!, to!);
-        const plan = await planMerge(load, from!.root, to!.root, headTree.root, opts);
-        details.push(...plan.details);
-        if (plan.conflicts.length > 0) {
-          if (opts.returnConflictAsResult) return { result: done(head0.hash, false, false) };
-          throw conflictError(plan.conflicts);
-        }
-        if (opts.dryRun) continue;
-        headTree = {
-          root: plan.tree,
-          virtual: collectVirtual(plan.tree, headTree.virtual, plan.writer.pending),
-        };
-        const meta = {
-          ...c.meta,
-          commitTime: new Date().toISOString(),
-          ...(opts.message ? { message: opts.message } : {}),
-        };
-        head = this.stage(staging, [head.hash], head.seq + 1, headTree, meta, plan.stored);
-      }
-      return { result: done(head.hash, head.hash !== head0.hash, true), head };
-    });
+    return this.writer.transplant(branch, expectedHash, fromRefName, hashes, opts);
   }
 
   onStoreTiming(listener: KvTimingListener): void {

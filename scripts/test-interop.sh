@@ -7,7 +7,8 @@
 # server, or on a private server started with scripts/pg.sh) — starts `node bin/floe.js serve` on a
 # free port, waits for /readyz, runs the Nessie Java client tests (interop/nessie-java) against
 # /api/v2 — on PGlite once with each of the client's JDK HTTP clients (java.net.http, the default,
-# and HttpURLConnection), on PostgreSQL with the default — and stops the server. Exits non-zero if anything failed; the last line is the total,
+# and HttpURLConnection), on PostgreSQL with the default — and stops the server. First, without a
+# server, the pyiceberg cross-check (interop/pyiceberg, venv from scripts/python-deps.sh). Exits non-zero if anything failed; the last line is the total,
 # "interop: N passed, N failed, N skipped".
 #
 # Environment:
@@ -178,15 +179,53 @@ run_backend() { # name store client...
   return $ok
 }
 
+# The pyiceberg cross-check (interop/pyiceberg/check.py): no server; tables written by floe read by
+# pyiceberg and the other way. Its last line is "pyiceberg: N passed, N failed"; adds them to the totals.
+py_failed=0
+run_pyiceberg() {
+  local out="$work/pyiceberg.log" python status line
+  say "pyiceberg: Python venv (scripts/python-deps.sh, ${FLOE_VENV:-$HOME/.cache/floe/venv})"
+  if ! python=$(bash scripts/python-deps.sh | tail -n 1); then
+    total_failed=$((total_failed + 1))
+    results+=("pyiceberg: venv not installed (scripts/python-deps.sh failed)")
+    say "pyiceberg: FAILED to install the venv"
+    return 1
+  fi
+  say "pyiceberg: cross-check (interop/pyiceberg/check.py)"
+  timeout 600 "$python" interop/pyiceberg/check.py >"$out" 2>"$work/pyiceberg.err"
+  status=$?
+  sed 's/^/    /' "$out"
+  line=$(grep -a -E '^pyiceberg: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+  if [ -n "$line" ]; then
+    local p f
+    read -r p f < <(echo "$line" | sed -E 's/^pyiceberg: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+    results+=("pyiceberg: $p passed, $f failed")
+    [ "$f" -gt 0 ] && { say "pyiceberg: stderr (also $work/pyiceberg.err):"; tail -n 40 "$work/pyiceberg.err" | sed 's/^/    /'; }
+  else
+    total_failed=$((total_failed + 1))
+    results+=("pyiceberg: no summary (check.py status $status)")
+    say "pyiceberg: no summary line; last lines of its stderr:"
+    tail -n 40 "$work/pyiceberg.err" | sed 's/^/    /'
+  fi
+  if [ "$status" -ne 0 ]; then
+    say "pyiceberg: FAILED (status $status)"
+    return 1
+  fi
+  say "pyiceberg: ok"
+}
+run_pyiceberg || py_failed=1
+
 say "building the Java interop tests (Maven cache: ${FLOE_M2_REPO:-$HOME/.cache/floe/m2})"
 mvn_line=$(bash scripts/java-deps.sh | tail -n 1) || {
   say "FAILED: could not build interop/nessie-java"
-  echo "interop: 0 passed, 1 failed"
+  echo "interop: $total_passed passed, $((total_failed + 1)) failed"
   exit 1
 }
 read -r -a mvn_cmd <<<"$mvn_line"
 
-failed=0
+failed=$py_failed
 for backend in ${FLOE_INTEROP_BACKENDS:-pglite postgres}; do
   case "$backend" in
     pglite)

@@ -1,0 +1,307 @@
+"""The pyiceberg cross-check: tables floe writes read by pyiceberg, and tables pyiceberg writes read by
+floe. Run by scripts/test-interop.sh with the venv of scripts/python-deps.sh:
+
+    ~/.cache/floe/venv/bin/python interop/pyiceberg/check.py
+
+Prints one line per check ("ok - …" or "FAILED - …" with the difference) and ends with
+"pyiceberg: N passed, N failed". Exits 1 if any check failed.
+
+floe's side runs as `node --import tsx interop/pyiceberg/floe.ts` (write / read), which prints JSON rows:
+longs and ints as strings, timestamps as epoch micros (string), dates as epoch days (string),
+decimals as text, doubles as numbers.
+"""
+
+import datetime
+import decimal
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.expressions import And, EqualTo, GreaterThanOrEqual, IsNull, LessThan
+from pyiceberg.partitioning import PartitionField, PartitionSpec
+from pyiceberg.schema import Schema
+from pyiceberg.table import StaticTable
+from pyiceberg.transforms import BucketTransform, DayTransform, IdentityTransform
+from pyiceberg.types import (
+    BooleanType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    NestedField,
+    StringType,
+    TimestampType,
+    TimestamptzType,
+)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH_DATE = datetime.date(1970, 1, 1)
+
+passed = 0
+failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok - {name}", flush=True)
+    else:
+        failed += 1
+        print(f"FAILED - {name}" + (f": {detail}" if detail else ""), flush=True)
+
+
+def equal(name, got, want):
+    check(name, got == want, f"got {short(got)}, want {short(want)}")
+
+
+def short(v):
+    s = repr(v)
+    return s if len(s) < 600 else s[:600] + "…"
+
+
+def floe(*args):
+    out = subprocess.run(
+        ["node", "--import", "tsx", os.path.join(ROOT, "interop", "pyiceberg", "floe.ts"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"floe.ts {' '.join(args)} failed ({out.returncode}): {out.stderr[-2000:]}")
+    return json.loads(out.stdout)
+
+
+def json_value(v):
+    """A Python value as floe.ts prints it."""
+    if v is None or isinstance(v, (bool, float, str)):
+        return v
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=datetime.timezone.utc)
+        d = v - EPOCH
+        return str((d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds)
+    if isinstance(v, datetime.date):
+        return str((v - EPOCH_DATE).days)
+    raise TypeError(f"unexpected value {v!r}")
+
+
+def arrow_rows(table):
+    rows = [{k: json_value(v) for k, v in r.items()} for r in table.to_pylist()]
+    return sorted(rows, key=lambda r: int(r["id"]))
+
+
+def by_id(rows):
+    return sorted(rows, key=lambda r: int(r["id"]))
+
+
+def guarded(name, fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - a crash is one failed check, the rest still run
+        check(name, False, f"{type(e).__name__}: {e}")
+        traceback.print_exc(file=sys.stderr)
+
+
+# a. floe writes, pyiceberg reads
+
+
+def floe_writes(tmp):
+    written = floe("write", tmp)
+    want = by_id(written["rows"])
+    table = StaticTable.from_metadata(written["metadata"])
+    m = table.metadata
+
+    fields = [(f.field_id, f.name, str(f.field_type), f.required) for f in table.schema().fields]
+    equal(
+        "floe → pyiceberg: schema",
+        fields,
+        [
+            (1, "id", "long", True),
+            (2, "category", "string", False),
+            (3, "ts", "timestamptz", False),
+            (4, "amount", "decimal(12, 2)", False),
+            (5, "day", "date", False),
+            (6, "price", "double", False),
+            (7, "flag", "boolean", False),
+            (8, "name", "string", False),
+            (9, "local_ts", "timestamp", False),
+            (10, "n", "int", False),
+        ],
+    )
+    spec = [(f.source_id, f.field_id, str(f.transform), f.name) for f in table.spec().fields]
+    equal(
+        "floe → pyiceberg: partition spec",
+        spec,
+        [
+            (2, 1000, "identity", "category"),
+            (3, 1001, "day", "ts_day"),
+            (1, 1002, "bucket[4]", "id_bucket"),
+        ],
+    )
+    snaps = m.snapshots
+    first, second = (snaps + [None, None])[:2]
+    equal(
+        "floe → pyiceberg: snapshots",
+        [
+            (len(snaps), m.last_sequence_number),
+            [(s.sequence_number, str(s.summary.operation.value)) for s in snaps],
+            second is not None and second.parent_snapshot_id == first.snapshot_id,
+            m.current_snapshot_id == (second.snapshot_id if second else None),
+        ],
+        [(2, 2), [(1, "append"), (2, "append")], True, True],
+    )
+    if second is not None:
+        summary = second.summary.additional_properties
+        equal(
+            "floe → pyiceberg: summary totals",
+            [summary.get(k) for k in ("added-records", "total-records", "total-data-files")],
+            ["30", "70", str(len(list(table.scan().plan_files())))],
+        )
+    arrow = table.scan().to_arrow()
+    equal("floe → pyiceberg: row count", arrow.num_rows, len(want))
+    equal("floe → pyiceberg: row values", arrow_rows(arrow), want)
+    if first is not None:
+        equal(
+            "floe → pyiceberg: first snapshot's rows",
+            arrow_rows(table.scan(snapshot_id=first.snapshot_id).to_arrow()),
+            [r for r in want if int(r["id"]) < 40],
+        )
+
+    # filters: on an identity partition, a day-partitioned timestamp, a bucketed long, a plain column
+    ts_from = datetime.datetime(2024, 3, 5, tzinfo=datetime.timezone.utc)
+    ts_from_us = json_value(ts_from)
+    filters = [
+        ("category = 'b'", EqualTo("category", "b"), lambda r: r["category"] == "b"),
+        ("category IS NULL", IsNull("category"), lambda r: r["category"] is None),
+        ("id = 42", EqualTo("id", 42), lambda r: r["id"] == "42"),
+        (
+            "ts >= 2024-03-05 AND category = 'a'",
+            And(GreaterThanOrEqual("ts", ts_from.isoformat()), EqualTo("category", "a")),
+            lambda r: r["ts"] is not None and int(r["ts"]) >= int(ts_from_us) and r["category"] == "a",
+        ),
+        ("ts < 1970-01-01", LessThan("ts", EPOCH.isoformat()), lambda r: int(r["ts"]) < 0),
+        ("amount < 0", LessThan("amount", decimal.Decimal("0.00")), lambda r: decimal.Decimal(r["amount"]) < 0),
+    ]
+    for label, expr, keep in filters:
+        expected = [r for r in want if keep(r)]
+        got = arrow_rows(table.scan(row_filter=expr).to_arrow())
+        check(f"floe → pyiceberg: row_filter {label} ({len(expected)} rows)", got == expected and len(expected) > 0,
+              f"got {short(got)}, want {short(expected)}")
+
+
+# b. pyiceberg writes, floe reads
+
+PY_SCHEMA = Schema(
+    NestedField(1, "id", LongType(), required=True),
+    NestedField(2, "category", StringType(), required=False),
+    NestedField(3, "ts", TimestamptzType(), required=False),
+    NestedField(4, "amount", DecimalType(12, 2), required=False),
+    NestedField(5, "day", DateType(), required=False),
+    NestedField(6, "price", DoubleType(), required=False),
+    NestedField(7, "flag", BooleanType(), required=False),
+    NestedField(8, "name", StringType(), required=False),
+    NestedField(9, "local_ts", TimestampType(), required=False),
+    NestedField(10, "n", IntegerType(), required=False),
+)
+
+ARROW_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("category", pa.string()),
+        pa.field("ts", pa.timestamp("us", tz="UTC")),
+        pa.field("amount", pa.decimal128(12, 2)),
+        pa.field("day", pa.date32()),
+        pa.field("price", pa.float64()),
+        pa.field("flag", pa.bool_()),
+        pa.field("name", pa.string()),
+        pa.field("local_ts", pa.timestamp("us")),
+        pa.field("n", pa.int32()),
+    ]
+)
+
+
+def py_rows(lo, hi):
+    rows = []
+    for i in range(lo, hi):
+        ts = EPOCH + datetime.timedelta(days=19_700 + i // 4, hours=i * 5, microseconds=i)
+        rows.append(
+            {
+                "id": i,
+                "category": None if i % 10 == 9 else "xyz"[i % 3],
+                "ts": ts if i != 7 else datetime.datetime(1969, 7, 20, 20, 17, 40, tzinfo=datetime.timezone.utc),
+                "amount": decimal.Decimal(i * 1375 - 20000).scaleb(-2),
+                "day": datetime.date(1999, 12, 30) + datetime.timedelta(days=i),
+                "price": None if i % 11 == 5 else i / 16,
+                "flag": None if i % 13 == 0 else i % 2 == 1,
+                "name": f"ü{i}",
+                "local_ts": datetime.datetime(2001, 2, 3, 4, 5, 6) + datetime.timedelta(minutes=i * 61),
+                "n": -i * 7,
+            }
+        )
+    return rows
+
+
+def pyiceberg_writes(tmp):
+    warehouse = os.path.join(tmp, "warehouse")
+    os.makedirs(warehouse)
+    catalog = SqlCatalog(
+        "interop",
+        uri=f"sqlite:///{os.path.join(tmp, 'catalog.db')}",
+        warehouse=f"file://{warehouse}",
+    )
+    catalog.create_namespace("ns")
+    spec = PartitionSpec(
+        PartitionField(source_id=2, field_id=1000, transform=IdentityTransform(), name="category"),
+        PartitionField(source_id=3, field_id=1001, transform=DayTransform(), name="ts_day"),
+        PartitionField(source_id=1, field_id=1002, transform=BucketTransform(4), name="id_bucket"),
+    )
+    table = catalog.create_table("ns.py_t", schema=PY_SCHEMA, partition_spec=spec)
+    batches = [py_rows(0, 25), py_rows(25, 60)]
+    for batch in batches:
+        table.append(pa.Table.from_pylist(batch, schema=ARROW_SCHEMA))
+    table = catalog.load_table("ns.py_t")
+    want = by_id([{k: json_value(v) for k, v in r.items()} for b in batches for r in b])
+    n_files = len(list(table.scan().plan_files()))
+
+    read = floe("read", table.metadata_location)
+    equal("pyiceberg → floe: snapshots", read["snapshots"], len(table.metadata.snapshots))
+    equal("pyiceberg → floe: planned files", read["files"], n_files)
+    equal("pyiceberg → floe: row count", len(read["rows"]), len(want))
+    equal("pyiceberg → floe: row values", by_id(read["rows"]), want)
+    filtered = floe("read", table.metadata_location, "category", "y")
+    expected = [r for r in want if r["category"] == "y"]
+    py_files = len(list(table.scan(row_filter=EqualTo("category", "y")).plan_files()))
+    equal("pyiceberg → floe: planScan category = 'y' (rows)", by_id(filtered["rows"]), expected)
+    equal("pyiceberg → floe: planScan category = 'y' (files, as pyiceberg plans)", filtered["files"], py_files)
+    check("pyiceberg → floe: the filter pruned files", 0 < filtered["files"] < read["files"],
+          f"{filtered['files']} of {read['files']}")
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="floe-pyiceberg-") as tmp:
+        a = os.path.join(tmp, "a")
+        b = os.path.join(tmp, "b")
+        os.makedirs(a)
+        os.makedirs(b)
+        guarded("floe → pyiceberg", lambda: floe_writes(a))
+        guarded("pyiceberg → floe", lambda: pyiceberg_writes(b))
+    print(f"pyiceberg: {passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+/**
+ * floe's side of the pyiceberg cross-check (run by check.py, not by vitest):
+ *
+ *   node --import tsx interop/pyiceberg/floe.ts write <dir>
+ *     creates a table partitioned by identity(category), day(ts), bucket[4](id) under <dir>/floe_t,
+ *     appends two batches of rows (two snapshots), prints {"metadata": <file>, "rows": [...]}
+ *   node --import tsx interop/pyiceberg/floe.ts read <metadata file> [<column> <value>]
+ *     plans a scan (filtered by column = value when given) and reads its rows with DuckDB; prints
+ *     {"snapshots": n, "files": n, "rows": [...]}
+ *
+ * Rows are JSON objects by column name: longs and ints as decimal strings, timestamps as epoch
+ * micros (string), dates as epoch days (string), decimals as their text, doubles as numbers.
+ */
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { appendRows, createTable } from "../../src/engine/append.ts";
+import { quoteIdent } from "../../src/engine/duck-types.ts";
+import { scanSql } from "../../src/engine/scan-sql.ts";
+import { eq } from "../../src/iceberg/expressions/expression.ts";
+import { readTableFile } from "../../src/iceberg/producers/metadata-file.ts";
+import { planScan } from "../../src/iceberg/scan/plan-scan.ts";
+import { type Schema, schemaFromJson } from "../../src/iceberg/schema.ts";
+import { ObjectStoreResolver } from "../../src/storage/open-object-store.ts";
+
+const SCHEMA = schemaFromJson({
+  type: "struct",
+  "schema-id": 0,
+  fields: [
+    { id: 1, name: "id", required: true, type: "long" },
+    { id: 2, name: "category", required: false, type: "string" },
+    { id: 3, name: "ts", required: false, type: "timestamptz" },
+    { id: 4, name: "amount", required: false, type: "decimal(12, 2)" },
+    { id: 5, name: "day", required: false, type: "date" },
+    { id: 6, name: "price", required: false, type: "double" },
+    { id: 7, name: "flag", required: false, type: "boolean" },
+    { id: 8, name: "name", required: false, type: "string" },
+    { id: 9, name: "local_ts", required: false, type: "timestamp" },
+    { id: 10, name: "n", required: false, type: "int" },
+  ],
+});
+
+// Leap day, a pre-1970 instant, nulls, negative decimals, non-ASCII strings.
+const source = (from: number, to: number): string => `SELECT
+    i AS id,
+    CASE WHEN i % 10 = 9 THEN NULL ELSE ['a', 'b', 'c'][i % 3 + 1] END AS category,
+    CASE WHEN i = 3 THEN TIMESTAMPTZ '1969-12-31 23:30:00.123456+00'
+         ELSE TIMESTAMPTZ '2024-02-27 12:00:00+00' + to_hours(i * 5) + to_microseconds(i) END AS ts,
+    (i * 137.25 - 2000)::DECIMAL(12, 2) AS amount,
+    DATE '2024-01-01' + i::INTEGER AS day,
+    CASE WHEN i % 11 = 5 THEN NULL ELSE i / 8.0 END AS price,
+    i % 2 = 0 AS flag,
+    'ñ-' || i AS name,
+    TIMESTAMP '2000-01-01 00:00:00' + to_minutes(i * 97) AS local_ts,
+    (i * 3 - 50)::INTEGER AS n
+  FROM range(${from}, ${to}) AS r(i)`;
+
+/** A SELECT of `from`'s columns in the JSON form above, ordered by id. */
+function rowsSql(schema: Schema, from: string): string {
+  const cols = schema.fields.map((f) => {
+    const c = quoteIdent(f.name);
+    const t = typeof f.type === "object" && "type" in f.type ? f.type.type : "";
+    const expr =
+      t === "timestamp" || t === "timestamptz"
+        ? `epoch_us(${c})::VARCHAR`
+        : t === "date"
+          ? `(${c} - DATE '1970-01-01')::VARCHAR`
+          : t === "long" || t === "int" || t === "decimal" || t === "string"
+            ? `${c}::VARCHAR`
+            : c;
+    return `${expr} AS ${c}`;
+  });
+  return `SELECT ${cols.join(", ")} FROM ${from} ORDER BY ${quoteIdent(schema.fields[0]!.name)}`;
+}
+
+async function json(duck: DuckDBConnection, sql: string): Promise<unknown[]> {
+  return (await duck.runAndReadAll(sql)).getRowObjectsJson() as unknown[];
+}
+
+async function write(duck: DuckDBConnection, dir: string, stores: ObjectStoreResolver): Promise<unknown> {
+  const location = pathToFileURL(resolve(dir, "floe_t")).href;
+  const store = stores.storeFor(location);
+  let table = await createTable(store, {
+    schema: SCHEMA,
+    spec: {
+      fields: [
+        { sourceId: 2, name: "category", transform: { kind: "identity" } },
+        { sourceId: 3, name: "ts_day", transform: { kind: "day" } },
+        { sourceId: 1, name: "id_bucket", transform: { kind: "bucket", numBuckets: 4 } },
+      ],
+    },
+    location,
+  });
+  table = await appendRows({ duck, store, table, source: source(0, 40) });
+  table = await appendRows({ duck, store, table, source: source(40, 70) });
+  return { metadata: table.location, rows: await json(duck, rowsSql(SCHEMA, `(${source(0, 70)}) AS s`)) };
+}
+
+async function read(
+  duck: DuckDBConnection,
+  metadataFile: string,
+  stores: ObjectStoreResolver,
+  filter: string[],
+) {
+  const location = metadataFile.includes("://") ? metadataFile : pathToFileURL(resolve(metadataFile)).href;
+  const store = stores.storeFor(location);
+  const { metadata } = await readTableFile(store, location);
+  const plan = planScan({
+    metadata,
+    store,
+    ...(filter.length === 2 ? { filter: eq(filter[0]!, filter[1]!) } : {}),
+  });
+  const files: string[] = [];
+  for await (const task of plan) files.push(task.file.filePath);
+  let rows: unknown[] = [];
+  if (files.length > 0) {
+    const where =
+      filter.length === 2 ? ` WHERE ${quoteIdent(filter[0]!)} = '${filter[1]!.replace(/'/g, "''")}'` : "";
+    rows = await json(
+      duck,
+      rowsSql(plan.schema, `(SELECT * FROM ${scanSql(plan.schema, files)}${where}) AS s`),
+    );
+  }
+  return { snapshots: metadata.snapshots.length, files: files.length, rows };
+}
+
+const [command, arg, ...rest] = process.argv.slice(2);
+const instance = await DuckDBInstance.create(":memory:");
+const duck = await instance.connect();
+const stores = new ObjectStoreResolver();
+try {
+  await duck.run("SET TimeZone = 'UTC'");
+  let out: unknown;
+  if (command === "write" && arg) out = await write(duck, arg, stores);
+  else if (command === "read" && arg) out = await read(duck, arg, stores, rest);
+  else throw new Error("usage: floe.ts write <dir> | read <metadata file> [<column> <value>]");
+  process.stdout.write(JSON.stringify(out) + "\n");
+} finally {
+  duck.closeSync();
+  instance.closeSync();
+  await stores.close();
+}

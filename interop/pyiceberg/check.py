@@ -290,6 +290,41 @@ def pyiceberg_writes(tmp):
     check("pyiceberg → floe: the filter pruned files", 0 < filtered["files"] < read["files"],
           f"{filtered['files']} of {read['files']}")
 
+    # floe appends to pyiceberg's table (its manifests carried over unchanged); pyiceberg reads it
+    parent = table.metadata.current_snapshot()
+    appended = floe("append", table.metadata_location, "100", "110")
+    after = StaticTable.from_metadata(appended["metadata"])
+    snap = after.metadata.current_snapshot()
+    equal(
+        "floe appends to pyiceberg's table: snapshot",
+        [
+            len(after.metadata.snapshots),
+            snap.parent_snapshot_id == parent.snapshot_id,
+            snap.sequence_number,
+            after.metadata.last_sequence_number,
+            snap.summary.additional_properties.get("total-records"),
+            [e.metadata_file for e in after.metadata.metadata_log][-1:],
+        ],
+        [
+            len(table.metadata.snapshots) + 1,
+            True,
+            parent.sequence_number + 1,
+            parent.sequence_number + 1,
+            str(int(parent.summary.additional_properties["total-records"]) + 10),
+            [table.metadata_location],
+        ],
+    )
+    equal(
+        "floe appends to pyiceberg's table: pyiceberg reads every row",
+        arrow_rows(after.scan().to_arrow()),
+        by_id(want + appended["rows"]),
+    )
+    equal(
+        "floe appends to pyiceberg's table: pyiceberg's own rows at its snapshot",
+        arrow_rows(after.scan(snapshot_id=parent.snapshot_id).to_arrow()),
+        want,
+    )
+
 
 def main():
     with tempfile.TemporaryDirectory(prefix="floe-pyiceberg-") as tmp:

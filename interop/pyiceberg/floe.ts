@@ -7,6 +7,9 @@
  *   node --import tsx interop/pyiceberg/floe.ts read <metadata file> [<column> <value>]
  *     plans a scan (filtered by column = value when given) and reads its rows with DuckDB; prints
  *     {"snapshots": n, "files": n, "rows": [...]}
+ *   node --import tsx interop/pyiceberg/floe.ts append <metadata file> <from> <to>
+ *     appends the rows from ≤ id < to of `write`'s data to a table with the same columns (one fast
+ *     append, the next metadata file); prints {"metadata": <new file>, "rows": [...]}
  *
  * Rows are JSON objects by column name: longs and ints as decimal strings, timestamps as epoch
  * micros (string), dates as epoch days (string), decimals as their text, doubles as numbers.
@@ -96,6 +99,27 @@ async function write(duck: DuckDBConnection, dir: string, stores: ObjectStoreRes
   return { metadata: table.location, rows: await json(duck, rowsSql(SCHEMA, `(${source(0, 70)}) AS s`)) };
 }
 
+/** Appends rows `from` ≤ id < `to` (the same columns as `write`) to a table written by another client. */
+async function append(
+  duck: DuckDBConnection,
+  metadataFile: string,
+  stores: ObjectStoreResolver,
+  range: string[],
+) {
+  const location = metadataFile.includes("://") ? metadataFile : pathToFileURL(resolve(metadataFile)).href;
+  const store = stores.storeFor(location);
+  const table = await appendRows({
+    duck,
+    store,
+    table: await readTableFile(store, location),
+    source: source(Number(range[0]), Number(range[1])),
+  });
+  return {
+    metadata: table.location,
+    rows: await json(duck, rowsSql(SCHEMA, `(${source(Number(range[0]), Number(range[1]))}) AS s`)),
+  };
+}
+
 async function read(
   duck: DuckDBConnection,
   metadataFile: string,
@@ -133,7 +157,11 @@ try {
   let out: unknown;
   if (command === "write" && arg) out = await write(duck, arg, stores);
   else if (command === "read" && arg) out = await read(duck, arg, stores, rest);
-  else throw new Error("usage: floe.ts write <dir> | read <metadata file> [<column> <value>]");
+  else if (command === "append" && arg && rest.length === 2) out = await append(duck, arg, stores, rest);
+  else
+    throw new Error(
+      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to>",
+    );
   process.stdout.write(JSON.stringify(out) + "\n");
 } finally {
   duck.closeSync();

@@ -11,11 +11,10 @@ import {
   tableMetadataToJson,
 } from "../../src/iceberg/table-metadata.ts";
 import { type TableUpdate, tableUpdateFromJson } from "../../src/iceberg/updates.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
 const fixture = (name: string): TableMetadata =>
-  tableMetadataFromJson(
-    parseJson(readFileSync(`/work/shared/specs/fixtures/table-metadata/${name}`, "utf8")),
-  );
+  tableMetadataFromJson(parseJson(readFileSync(specFixture(`table-metadata/${name}`), "utf8")));
 const v2 = fixture("TableMetadataV2Valid.json");
 const v1 = fixture("TableMetadataV1Valid.json");
 const NOW = 1_700_000_000_000;

@@ -4,9 +4,10 @@ import { readAvroFile, type AvroSchema } from "../../src/iceberg/avro/container.
 import { readManifest, writeManifest } from "../../src/iceberg/manifest.ts";
 import { readManifestList, writeManifestList } from "../../src/iceberg/manifest-list.ts";
 import { avscFile } from "../fixtures/avro/avsc-file.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
 // The Avro schemas of shared/specs/fixtures/avro (derived from Java's V2Metadata / V3Metadata).
-const FIXTURES = new URL("../../../shared/specs/fixtures/avro/", import.meta.url);
+const FIXTURES = new URL(`file://${specFixture("avro/")}`);
 const avsc = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8")) as Record<string, unknown>;
 const SNAP = 7263591925164385283n;

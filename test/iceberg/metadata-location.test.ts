@@ -6,8 +6,9 @@ import {
   readTableMetadata,
   writeTableMetadata,
 } from "../../src/iceberg/metadata-location.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
-const text = readFileSync("/work/shared/specs/fixtures/table-metadata/TableMetadataV2Valid.json", "utf8");
+const text = readFileSync(specFixture("table-metadata/TableMetadataV2Valid.json"), "utf8");
 const meta = readTableMetadata(text);
 const UUID = "0b9b4c51-1a4e-4d3c-9a55-2f0f5d3bb0c1";
 

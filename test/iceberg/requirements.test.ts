@@ -11,9 +11,10 @@ import {
   tableRequirementToJson,
 } from "../../src/iceberg/requirements.ts";
 import { tableMetadataFromJson } from "../../src/iceberg/table-metadata.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
 const meta = tableMetadataFromJson(
-  parseJson(readFileSync("/work/shared/specs/fixtures/table-metadata/TableMetadataV2Valid.json", "utf8")),
+  parseJson(readFileSync(specFixture("table-metadata/TableMetadataV2Valid.json"), "utf8")),
 );
 
 const req = (json: Record<string, unknown>): TableRequirement =>

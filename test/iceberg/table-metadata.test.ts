@@ -11,8 +11,9 @@ import {
   tableMetadataFromJson,
   tableMetadataToJson,
 } from "../../src/iceberg/table-metadata.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
-const DIR = "/work/shared/specs/fixtures/table-metadata";
+const DIR = specFixture("table-metadata");
 
 function load(name: string): unknown {
   // example_table_metadata_v2.json is a template with {{ placeholders }}.

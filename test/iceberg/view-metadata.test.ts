@@ -6,12 +6,10 @@ import {
   viewMetadataFromJson,
   viewMetadataToJson,
 } from "../../src/iceberg/view-metadata.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
 const load = (name: string): Record<string, unknown> =>
-  parseJson(readFileSync(`/work/shared/specs/fixtures/view-metadata/${name}`, "utf8")) as Record<
-    string,
-    unknown
-  >;
+  parseJson(readFileSync(specFixture(`view-metadata/${name}`), "utf8")) as Record<string, unknown>;
 
 describe("view metadata fixtures", () => {
   it("round-trips ValidViewMetadata.json", () => {

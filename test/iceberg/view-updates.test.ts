@@ -16,9 +16,10 @@ import {
   viewUpdateFromJson,
   viewUpdateToJson,
 } from "../../src/iceberg/view-updates.ts";
+import { specFixture } from "../support/spec-fixtures.ts";
 
 const view = viewMetadataFromJson(
-  parseJson(readFileSync("/work/shared/specs/fixtures/view-metadata/ValidViewMetadata.json", "utf8")),
+  parseJson(readFileSync(specFixture("view-metadata/ValidViewMetadata.json"), "utf8")),
 );
 const u = (json: Record<string, unknown>): ViewUpdate => viewUpdateFromJson(parseJson(stringifyJson(json)));
 const version = (sql: string, schemaId = -1) => ({

@@ -159,6 +159,33 @@ function push<P extends AnyPredicate>(e: ExprOf<P>, negated: boolean): ExprOf<P>
   }
 }
 
+/**
+ * Rebuilds a bound expression with every predicate replaced by `f(predicate)`, after pushing NOTs
+ * down to the predicates (so no replacement ends up under a NOT, which would turn an inclusive
+ * answer into a wrong one).
+ */
+export function mapPredicates(
+  e: BoundExpression,
+  f: (p: BoundPredicate) => BoundExpression,
+): BoundExpression {
+  const visit = (x: BoundExpression): BoundExpression => {
+    switch (x.kind) {
+      case "true":
+      case "false":
+        return x;
+      case "and":
+        return and(visit(x.left), visit(x.right));
+      case "or":
+        return or(visit(x.left), visit(x.right));
+      case "not":
+        throw new Error("mapPredicates: NOT left after rewriteNot");
+      default:
+        return f(x);
+    }
+  };
+  return visit(rewriteNot(e));
+}
+
 /** A readable form for messages and debugging: `(a < 5 AND b IS NULL)`. */
 export function expressionToString(e: Expression | BoundExpression): string {
   switch (e.kind) {

@@ -8,8 +8,7 @@ import {
   type BoundExpression,
   type BoundPredicate,
   type BoundReference,
-  or,
-  rewriteNot,
+  mapPredicates,
 } from "./expression.ts";
 import { compareLiterals } from "./literals.ts";
 
@@ -22,27 +21,12 @@ import { compareLiterals } from "./literals.ts";
  * unpartitioned column, `bucket` under `<`, `!=` through any transform but identity) becomes true.
  */
 export function projectInclusive(expr: BoundExpression, spec: PartitionSpec): BoundExpression {
-  const visit = (e: BoundExpression): BoundExpression => {
-    switch (e.kind) {
-      case "true":
-      case "false":
-        return e;
-      case "and":
-        return and(visit(e.left), visit(e.right));
-      case "or":
-        return or(visit(e.left), visit(e.right));
-      case "not":
-        // rewriteNot leaves none; projecting under a NOT would not be inclusive.
-        throw new Error("projectInclusive: NOT must be rewritten first");
-      default: {
-        const fields = spec.fields.filter(
-          (f) => f.sourceId === e.term.fieldId && (f.sourceIds === undefined || f.sourceIds.length === 1),
-        );
-        return and(...fields.map((f) => projectPredicate(e, f) ?? alwaysTrue()));
-      }
-    }
-  };
-  return visit(rewriteNot(expr));
+  return mapPredicates(expr, (e) => {
+    const fields = spec.fields.filter(
+      (f) => f.sourceId === e.term.fieldId && (f.sourceIds === undefined || f.sourceIds.length === 1),
+    );
+    return and(...fields.map((f) => projectPredicate(e, f) ?? alwaysTrue()));
+  });
 }
 
 const TEMPORAL = new Set(["year", "month", "day", "hour"]);

@@ -1,6 +1,6 @@
 import type { PartitionValues } from "../data-file.ts";
 import type { PartitionSpec } from "../partition-spec.ts";
-import { alwaysFalse, alwaysTrue, and, type BoundExpression, or, rewriteNot } from "./expression.ts";
+import { alwaysFalse, alwaysTrue, type BoundExpression, mapPredicates } from "./expression.ts";
 import { matches } from "./evaluate.ts";
 
 /**
@@ -22,23 +22,9 @@ export function residualFor(
       identity.set(f.sourceId, i);
   });
   if (identity.size === 0) return filter;
-  const visit = (e: BoundExpression): BoundExpression => {
-    switch (e.kind) {
-      case "true":
-      case "false":
-        return e;
-      case "and":
-        return and(visit(e.left), visit(e.right));
-      case "or":
-        return or(visit(e.left), visit(e.right));
-      case "not":
-        throw new Error("residualFor: NOT must be rewritten first");
-      default: {
-        const i = identity.get(e.term.fieldId);
-        if (i === undefined) return e;
-        return matches(e, () => partition[i]) ? alwaysTrue() : alwaysFalse();
-      }
-    }
-  };
-  return visit(rewriteNot(filter));
+  return mapPredicates(filter, (e) => {
+    const i = identity.get(e.term.fieldId);
+    if (i === undefined) return e;
+    return matches(e, () => partition[i]) ? alwaysTrue() : alwaysFalse();
+  });
 }

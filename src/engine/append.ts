@@ -1,18 +1,22 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { randomBytes } from "node:crypto";
 import { badRequest } from "../core/errors.ts";
-import { applyUpdates } from "../iceberg/apply-updates.ts";
 import { newTableMetadata, type NewTable } from "../iceberg/create-table.ts";
-import { fastAppend } from "../iceberg/producers/fast-append.ts";
-import { type TableFile, writeNextMetadataFile } from "../iceberg/producers/metadata-file.ts";
+import { mergeAppend } from "../iceberg/producers/merge-append.ts";
+import {
+  commitTableFile,
+  type TableFile,
+  writeNextMetadataFile,
+} from "../iceberg/producers/metadata-file.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { writeDataFiles } from "./write-data-files.ts";
 
 /**
  * Tables without a catalog: a table is the location of its current metadata file. `createTable`
  * writes the first metadata file (`00000-<uuid>.metadata.json`); each `appendRows` writes the rows
- * of a DuckDB query as data files, commits them with a fast append and writes the next metadata
- * file, the previous one in its metadata log. The caller keeps the returned `TableFile`.
+ * of a DuckDB query as data files, commits them with a merge append (manifests merged as the
+ * table's `commit.manifest.*` properties say) and writes the next metadata file, the previous one
+ * in its metadata log. The caller keeps the returned `TableFile`.
  */
 export async function createTable(store: ObjectStore, table: NewTable): Promise<TableFile> {
   return writeNextMetadataFile(store, undefined, newTableMetadata(table));
@@ -29,6 +33,8 @@ export interface AppendRowsOptions {
   /** Default a random positive 63-bit id not used by the table. */
   readonly snapshotId?: bigint;
   readonly nowMs?: number;
+  /** The branch to append to; default `main`. */
+  readonly ref?: string;
 }
 
 /** Appends the rows of `source`; returns the table's new metadata file. A source without rows is refused. */
@@ -50,19 +56,20 @@ export async function appendRows(opts: AppendRowsOptions): Promise<TableFile> {
     store: opts.store,
   });
   if (files.length === 0) throw badRequest(`Nothing to append to ${m.location}: the source has no rows`);
-  const nowMs = opts.nowMs ?? Date.now();
-  const append = await fastAppend({
+  const append = await mergeAppend({
     metadata: m,
     store: opts.store,
     snapshotId: opts.snapshotId ?? newSnapshotId(m.snapshots.map((s) => s.snapshotId)),
     files,
     specId: spec.specId,
-    nowMs,
+    nowMs: opts.nowMs ?? Date.now(),
+    ...(opts.ref === undefined ? {} : { ref: opts.ref }),
   });
-  return writeNextMetadataFile(opts.store, opts.table, applyUpdates(m, append.updates, { nowMs }));
+  return commitTableFile(opts.store, opts.table, append);
 }
 
-function newSnapshotId(taken: readonly bigint[]): bigint {
+/** A random positive 63-bit snapshot id that `taken` does not hold. */
+export function newSnapshotId(taken: readonly bigint[]): bigint {
   for (;;) {
     const id = randomBytes(8).readBigUInt64BE() & 0x7fff_ffff_ffff_ffffn;
     if (id !== 0n && !taken.includes(id)) return id;

@@ -1,8 +1,10 @@
 import { FloeError } from "../../core/errors.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
-import { addPreviousMetadataFile } from "../apply-updates.ts";
+import { addPreviousMetadataFile, applyUpdates } from "../apply-updates.ts";
 import { nextMetadataLocation, readTableMetadata, writeTableMetadata } from "../metadata-location.ts";
+import { checkRequirements } from "../requirements.ts";
 import type { TableMetadata } from "../table-metadata.ts";
+import type { ProducedSnapshot } from "./snapshot-producer.ts";
 
 /** A table known by the location of its current metadata file (no catalog). */
 export interface TableFile {
@@ -34,4 +36,18 @@ export async function writeNextMetadataFile(
   if (!(await store.putIfAbsent(location, text)))
     throw new FloeError("COMMIT_CONFLICT", `Metadata file ${location} already exists`);
   return { location, metadata };
+}
+
+/**
+ * Commits a produced snapshot to a table without a catalog: checks its requirements against the
+ * table (a stale base is a COMMIT_CONFLICT), applies its updates and writes the next metadata file.
+ */
+export async function commitTableFile(
+  store: ObjectStore,
+  table: TableFile,
+  produced: Pick<ProducedSnapshot, "updates" | "requirements" | "snapshot">,
+): Promise<TableFile> {
+  checkRequirements(table.metadata, produced.requirements);
+  const next = applyUpdates(table.metadata, produced.updates, { nowMs: produced.snapshot.timestampMs });
+  return writeNextMetadataFile(store, table, next);
 }

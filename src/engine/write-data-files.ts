@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, unlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { badRequest } from "../core/errors.ts";
 import { type DataFile, DataFileContent, type PartitionValues } from "../iceberg/data-file.ts";
 import { partitionPath } from "../iceberg/partition-path.ts";
@@ -11,7 +11,7 @@ import type { Schema } from "../iceberg/schema.ts";
 import type { SortOrder } from "../iceberg/sort-order.ts";
 import { resultType } from "../iceberg/transforms.ts";
 import { isPrimitive, type NestedField, type PrimitiveType } from "../iceberg/types.ts";
-import { formatLocation, parseLocation } from "../storage/location.ts";
+import { formatLocation, parseLocation, TEMP_PREFIX } from "../storage/location.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { type ColumnStats, columnMetrics, type LeafColumn, leafColumns } from "./column-metrics.ts";
 import { duckType, fieldIdsOption, quoteIdent, sqlString } from "./duck-types.ts";
@@ -43,16 +43,17 @@ export interface WriteDataFilesOptions {
   readonly store: ObjectStore;
 }
 
-const STAGE_PK = "__floe_pk";
 const partColumn = (i: number): string => quoteIdent(`__floe_p${i}`);
 
 /**
  * Writes the rows of `source` as Parquet data files of an Iceberg table through DuckDB's `COPY … TO`:
  * columns cast to the schema's types and tagged with its field ids, one set of files per partition
  * under `<location>/data/<partition path>/<uuid>.parquet`, each file closed near the target size.
- * Returns one `DataFile` per file with its partition tuple and metrics (`column-metrics.ts`); where
- * DuckDB reports a NaN in a column, a query over the written file counts them. Writes nothing for an
- * empty source.
+ * A partitioned write is one `COPY … PARTITION_BY` into a staging directory; each file is moved into
+ * place, or written again when it must be sorted or split (DuckDB cannot combine `PARTITION_BY`
+ * with `FILE_SIZE_BYTES`). Returns one `DataFile` per file with its partition tuple and metrics
+ * (`column-metrics.ts`); where DuckDB reports a NaN in a column, a query over the written file
+ * counts them. Writes nothing for an empty source.
  *
  * A null in a required column (one not inside an optional struct, list or map) is a BAD_REQUEST;
  * when the write fails, the files it wrote are deleted.
@@ -79,7 +80,6 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
     throw badRequest(`Invalid target file size: ${opts.targetFileSizeBytes}`);
   const leaves = leafColumns(schema);
   const projection = schema.fields.map((f) => `${castColumn(f)} AS ${quoteIdent(f.name)}`).join(", ");
-  const columns = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
   const rows = `SELECT ${projection} FROM (${opts.source}) AS src`;
   const sortFields = opts.sortOrder?.fields ?? [];
   if (spec.fields.length > 0 || sortFields.length > 0) await registerTransformFunctions(duck);
@@ -97,39 +97,81 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
   if (spec.fields.length === 0) return writeFiles(opts, leaves, sorted(rows), [], "", written);
 
   const resultTypes: PrimitiveType[] = [];
-  const partExprs = spec.fields.map((f, i) => {
+  const partExprs: string[] = [];
+  const keyExprs = spec.fields.map((f, i) => {
     const leaf = leaves.find((l) => l.id === f.sourceId);
     if (!leaf?.sqlPath)
       throw badRequest(`Partition source field ${f.sourceId} is not a primitive outside lists and maps`);
     const result = resultType(f.transform, leaf.type);
-    resultTypes.push(isPrimitive(result) ? result : leaf.type);
-    return `${transformSql(f.transform, leaf.type, `staged.${leaf.sqlPath}`)} AS ${partColumn(i)}`;
+    const type = isPrimitive(result) ? result : leaf.type;
+    resultTypes.push(type);
+    const expr = transformSql(f.transform, leaf.type, `staged.${leaf.sqlPath}`);
+    partExprs.push(expr);
+    // Directory names of DuckDB's partitioned write: hex keeps bytes and odd strings unambiguous.
+    return `${BYTE_KEYED.has(type.type) ? `hex(${expr})` : expr} AS ${partColumn(i)}`;
   });
-  const parts = spec.fields.map((_, i) => partColumn(i));
-  const stage = quoteIdent(`__floe_stage_${randomUUID().replace(/-/g, "")}`);
-  const order = parts.map((p) => `${p} NULLS FIRST`).join(", ");
-  await sourceQuery(() =>
-    duck.run(
-      `CREATE TEMP TABLE ${stage} AS SELECT *, dense_rank() OVER (ORDER BY ${order}) AS ${STAGE_PK}
-       FROM (SELECT staged.*, ${partExprs.join(", ")} FROM (${rows}) AS staged) ORDER BY ${STAGE_PK}`,
-    ),
-  );
+  const target = parseLocation(`${opts.location.replace(/\/+$/, "")}/data`);
+  // Local files are staged beside their final place, so that moving one there is a rename.
+  const staging =
+    target.kind === "file"
+      ? join(target.path, `${TEMP_PREFIX}${randomUUID()}`)
+      : await mkdtemp(join(opts.tempDir ?? tmpdir(), "floe-write-"));
+  const options = [
+    "FORMAT parquet",
+    `FIELD_IDS ${fieldIdsOption(schema)}`,
+    `PARTITION_BY (${spec.fields.map((_, i) => partColumn(i)).join(", ")})`,
+    `FILENAME_PATTERN '{uuid}'`,
+    "RETURN_STATS",
+  ];
+  if (opts.rowGroupSize !== undefined) options.push(`ROW_GROUP_SIZE ${opts.rowGroupSize}`);
   try {
-    const tuples = await duck.runAndReadAll(
-      `SELECT DISTINCT ${STAGE_PK}, ${parts.join(", ")} FROM ${stage} ORDER BY ${STAGE_PK}`,
+    await mkdir(staging, { recursive: true });
+    const reader = await sourceQuery(() =>
+      duck.runAndReadAll(
+        `COPY (SELECT staged.*, ${keyExprs.join(", ")} FROM (${rows}) AS staged)
+         TO ${sqlString(staging)} (${options.join(", ")})`,
+      ),
     );
+    const modes = metricsModes(schema, opts.tableProperties, opts.sortOrder);
     const out: DataFile[] = [];
-    for (const row of tuples.getRows()) {
-      const partition = resultTypes.map((t, i) => fromCanonical(t, row[i + 1] ?? null));
+    for (const r of reader.getRowObjectsJson() as unknown as CopyResult[]) {
+      if (r.count === "0") continue;
+      const file = sqlString(r.filename);
+      const first = await duck.runAndReadAll(
+        `SELECT ${partExprs.join(", ")} FROM read_parquet(${file}) AS staged LIMIT 1`,
+      );
+      const row = first.getRows()[0] ?? [];
+      const partition = resultTypes.map((t, i) => fromCanonical(t, row[i] ?? null));
       const path = partitionPath(spec, schema, partition);
-      const select = sorted(`SELECT ${columns} FROM ${stage} WHERE ${STAGE_PK} = ${String(row[0])}`);
-      out.push(...(await writeFiles(opts, leaves, select, partition, path, written)));
+      const splitOffsets = await rowGroupOffsets(duck, r.filename);
+      if (
+        sortFields.length > 0 ||
+        (BigInt(r.file_size_bytes) > opts.targetFileSizeBytes && splitOffsets.length > 1)
+      ) {
+        // Sorted, or split near the target size (DuckDB's partitioned write cannot): written again.
+        const again = `SELECT ${projection} FROM read_parquet(${file}) AS src`;
+        out.push(...(await writeFiles(opts, leaves, sorted(again), partition, path, written)));
+        continue;
+      }
+      const dest = `${formatLocation(target)}/${path}/${basename(r.filename)}`;
+      out.push(await describeFile(opts, leaves, modes, r, { partition, filePath: dest, splitOffsets }));
+      const loc = parseLocation(dest);
+      written.push(dest);
+      if (loc.kind === "file") {
+        await mkdir(dirname(loc.path), { recursive: true });
+        await rename(r.filename, loc.path);
+      } else {
+        await opts.store.put(dest, await readFile(r.filename));
+      }
     }
     return out;
   } finally {
-    await duck.run(`DROP TABLE IF EXISTS ${stage}`);
+    await rm(staging, { recursive: true, force: true });
   }
 }
+
+/** Partition results whose values DuckDB's partitioned write cannot name directories by as they are. */
+const BYTE_KEYED = new Set(["string", "binary", "fixed", "uuid"]);
 
 /** A source column cast to its DuckDB type; a top-level `fixed[L]` value of another length fails the query. */
 function castColumn(f: NestedField): string {
@@ -182,37 +224,16 @@ async function writeFiles(
     for (const r of results) {
       if (target.kind === "file") written.push(formatLocation({ kind: "file", path: r.filename }));
       if (r.count === "0") continue;
-      const stats = new Map<string, ColumnStats>(
-        r.column_statistics.map((c) => [c.key, new Map(c.value.map((e) => [e.key, e.value]))]),
-      );
-      const nanCounts = await countNans(opts.duck, r.filename, leaves, stats);
-      const metrics = columnMetrics(leaves, stats, nanCounts, modes);
-      for (const leaf of leaves)
-        if (leaf.required && (stats.get(leaf.statsKey)?.get("null_count") ?? "0") !== "0")
-          throw badRequest(`Cannot write a null in required column ${leaf.statsKey} (field ${leaf.id})`);
-      await checkRequiredNested(opts.duck, r.filename, opts.schema);
+      const filePath =
+        target.kind === "file"
+          ? formatLocation({ kind: "file", path: r.filename })
+          : `${formatLocation(target)}/${basename(r.filename)}`;
       const splitOffsets = await rowGroupOffsets(opts.duck, r.filename);
-      let filePath: string;
-      if (target.kind === "file") {
-        filePath = formatLocation({ kind: "file", path: r.filename });
-      } else {
-        filePath = `${formatLocation(target)}/${basename(r.filename)}`;
+      files.push(await describeFile(opts, leaves, modes, r, { partition, filePath, splitOffsets }));
+      if (target.kind !== "file") {
         written.push(filePath);
         await opts.store.put(filePath, await readFile(r.filename));
       }
-      files.push({
-        content: DataFileContent.DATA,
-        filePath,
-        fileFormat: "PARQUET",
-        partition,
-        recordCount: BigInt(r.count),
-        fileSizeInBytes: BigInt(r.file_size_bytes),
-        ...metrics,
-        splitOffsets,
-        ...(opts.sortOrder && opts.sortOrder.fields.length > 0
-          ? { sortOrderId: opts.sortOrder.orderId }
-          : {}),
-      });
     }
     // An empty source still leaves a file without rows behind.
     for (const r of results) if (r.count === "0") await unlink(r.filename).catch(() => undefined);
@@ -220,6 +241,38 @@ async function writeFiles(
   } finally {
     if (staging) await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The `DataFile` of a file a COPY wrote (`r`, still at `r.filename`): its metrics from the COPY's
+ * statistics, NaN counts counted in it, and refused if it holds a null in a required column.
+ */
+async function describeFile(
+  opts: WriteDataFilesOptions,
+  leaves: readonly LeafColumn[],
+  modes: ReturnType<typeof metricsModes>,
+  r: CopyResult,
+  where: { partition: PartitionValues; filePath: string; splitOffsets: bigint[] },
+): Promise<DataFile> {
+  const stats = new Map<string, ColumnStats>(
+    r.column_statistics.map((c) => [c.key, new Map(c.value.map((e) => [e.key, e.value]))]),
+  );
+  for (const leaf of leaves)
+    if (leaf.required && (stats.get(leaf.statsKey)?.get("null_count") ?? "0") !== "0")
+      throw badRequest(`Cannot write a null in required column ${leaf.statsKey} (field ${leaf.id})`);
+  await checkRequiredNested(opts.duck, r.filename, opts.schema);
+  const nanCounts = await countNans(opts.duck, r.filename, leaves, stats);
+  return {
+    content: DataFileContent.DATA,
+    filePath: where.filePath,
+    fileFormat: "PARQUET",
+    partition: where.partition,
+    recordCount: BigInt(r.count),
+    fileSizeInBytes: BigInt(r.file_size_bytes),
+    ...columnMetrics(leaves, stats, nanCounts, modes),
+    splitOffsets: where.splitOffsets,
+    ...(opts.sortOrder && opts.sortOrder.fields.length > 0 ? { sortOrderId: opts.sortOrder.orderId } : {}),
+  };
 }
 
 /** NaN counts of the float and double columns whose statistics report a NaN, counted in the file. */

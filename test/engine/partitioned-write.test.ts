@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { localFiles } from "../../src/engine/local-files.ts";
@@ -8,6 +9,7 @@ import type { DataFile } from "../../src/iceberg/data-file.ts";
 import { partitionPath } from "../../src/iceberg/partition-path.ts";
 import { partitionSpecFromJson, UNPARTITIONED } from "../../src/iceberg/partition-spec.ts";
 import { schemaFromJson } from "../../src/iceberg/schema.ts";
+import { type SortOrder, sortOrderFromJson } from "../../src/iceberg/sort-order.ts";
 import { applyTransform } from "../../src/iceberg/transform-values.ts";
 import { LocalObjectStore } from "../../src/storage/local-object-store.ts";
 import { S3ObjectStore } from "../../src/storage/s3-object-store.ts";
@@ -156,6 +158,85 @@ describe("writeDataFiles: partitioned", () => {
       )}`,
     );
     expect(count).toEqual([{ n: "60000", d: "60000" }]);
+  });
+
+  it("splits large partitions near the target size, sorts each file and leaves no staging files", async () => {
+    const order = sortOrderFromJson({
+      "order-id": 1,
+      fields: [{ "source-id": 1, transform: "identity", direction: "desc", "null-order": "nulls-last" }],
+    });
+    const location = join(warehouse(), "split-parts");
+    const write = (sortOrder?: SortOrder) =>
+      writeDataFiles({
+        duck: duck(),
+        schema,
+        spec,
+        source: `SELECT i AS id, TIMESTAMPTZ '2024-03-01 00:00:00+00' + to_hours(i % 2) * 24 AS ts,
+          'c' AS category, 'n' || (i % 3) || md5(i::VARCHAR) AS name FROM range(60000) AS r(i)`,
+        location,
+        targetFileSizeBytes: 64 * 1024,
+        rowGroupSize: 512,
+        store: new LocalObjectStore(warehouse()),
+        ...(sortOrder ? { sortOrder } : {}),
+      });
+    for (const sortOrder of [undefined, order]) {
+      const files = await write(sortOrder);
+      expect(files.reduce((n, f) => n + f.recordCount, 0n)).toBe(60000n);
+      for (const f of files) expect(f.fileSizeInBytes).toBeLessThan(2n * 64n * 1024n);
+      const perPartition = new Map<string, number>();
+      for (const f of files) {
+        const key = JSON.stringify(f.partition);
+        perPartition.set(key, (perPartition.get(key) ?? 0) + 1);
+      }
+      // 2 days x 4 buckets x 3 name prefixes, split
+      expect(perPartition.size).toBe(2 * 4 * 3);
+      expect(files.length).toBeGreaterThan(perPartition.size);
+      for (const f of files.slice(0, 10)) await expectRowsMatchPartition(f);
+      if (sortOrder) {
+        const ids = (await rows(duck(), `SELECT id FROM ${scanSql(schema, [files[0]!.filePath])}`)).map((r) =>
+          Number(r.id),
+        );
+        expect(ids).toEqual([...ids].sort((a, b) => b - a));
+        expect(files.every((f) => f.sortOrderId === 1)).toBe(true);
+      }
+    }
+    const left = (await readdir(join(location, "data"))).filter((n) => n.startsWith("."));
+    expect(left).toEqual([]);
+  });
+
+  it("partitions by binary values and by strings that look like DuckDB's null directory", async () => {
+    const bin = schemaFromJson({
+      type: "struct",
+      "schema-id": 0,
+      fields: [
+        { id: 1, name: "id", required: true, type: "long" },
+        { id: 2, name: "b", required: false, type: "binary" },
+        { id: 3, name: "s", required: false, type: "string" },
+      ],
+    });
+    const binSpec = partitionSpecFromJson({
+      "spec-id": 0,
+      fields: [
+        { name: "b", transform: "identity", "source-id": 2, "field-id": 1000 },
+        { name: "s", transform: "identity", "source-id": 3, "field-id": 1001 },
+      ],
+    });
+    const files = await writeDataFiles({
+      duck: duck(),
+      schema: bin,
+      spec: binSpec,
+      source: `SELECT * FROM (VALUES (1, '\\xAB\\x00'::BLOB, '__HIVE_DEFAULT_PARTITION__'), (2, NULL, NULL),
+        (3, 'zz'::BLOB, ''), (4, '\\xAB\\x00'::BLOB, '__HIVE_DEFAULT_PARTITION__')) AS v(id, b, s)`,
+      location: join(warehouse(), "binary-parts"),
+      targetFileSizeBytes: 1 << 30,
+      store: new LocalObjectStore(warehouse()),
+    });
+    const got = files.map((f) => [f.recordCount, ...f.partition]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(got).toEqual([
+      [1n, null, null],
+      [1n, Uint8Array.from([0x7a, 0x7a]), ""],
+      [2n, Uint8Array.from([0xab, 0x00]), "__HIVE_DEFAULT_PARTITION__"],
+    ]);
   });
 
   it("uploads files bound for S3 through the object store", async () => {

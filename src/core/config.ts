@@ -26,6 +26,13 @@ export interface FloeConfig {
   readonly logFile: string;
   /** The server the client commands talk to; derived from host and port when not set. */
   readonly uri: string;
+  /** S3 settings for `s3://` warehouses, used by floe and handed to Iceberg REST clients. */
+  readonly "s3.endpoint"?: string;
+  readonly "s3.region"?: string;
+  readonly "s3.path-style-access"?: boolean;
+  /** Without keys floe uses the AWS default credential chain (and hands clients none). */
+  readonly "s3.access-key-id"?: string;
+  readonly "s3.secret-access-key"?: string;
 }
 
 export type ConfigKey = keyof FloeConfig;
@@ -146,6 +153,48 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
     doc: "where the server writes its JSON log: a file, or - for standard output",
     parse: (raw) => text(raw) ?? new Invalid("a file path or -"),
   },
+  "s3.endpoint": {
+    env: "FLOE_S3_ENDPOINT",
+    flag: "--s3-endpoint",
+    doc: "S3 endpoint (http(s)://host:port) of an S3-compatible server; AWS when not set",
+    parse: (raw) => {
+      const s = text(raw);
+      try {
+        if (s !== undefined && /^https?:$/.test(new URL(s).protocol)) return s.replace(/\/+$/, "");
+      } catch {
+        // reported below
+      }
+      return new Invalid("an http:// or https:// URL");
+    },
+  },
+  "s3.region": {
+    env: "FLOE_S3_REGION",
+    flag: "--s3-region",
+    doc: "S3 signing region (us-east-1 when not set)",
+    parse: (raw) => text(raw) ?? new Invalid("a region name"),
+  },
+  "s3.path-style-access": {
+    env: "FLOE_S3_PATH_STYLE_ACCESS",
+    flag: "--s3-path-style-access",
+    doc: "path-style S3 addressing (endpoint/bucket/key); default true when an endpoint is set",
+    parse: (raw) => {
+      if (typeof raw === "boolean") return raw;
+      const s = text(raw)?.toLowerCase();
+      return s === "true" ? true : s === "false" ? false : new Invalid("true or false");
+    },
+  },
+  "s3.access-key-id": {
+    env: "FLOE_S3_ACCESS_KEY_ID",
+    flag: "--s3-access-key-id",
+    doc: "S3 access key; without keys the AWS default credential chain is used",
+    parse: (raw) => text(raw) ?? new Invalid("an access key id"),
+  },
+  "s3.secret-access-key": {
+    env: "FLOE_S3_SECRET_ACCESS_KEY",
+    flag: "--s3-secret-access-key",
+    doc: "S3 secret key (shown redacted by floe config)",
+    parse: (raw) => text(raw) ?? new Invalid("a secret access key"),
+  },
   uri: {
     env: "FLOE_URI",
     flag: "--uri",
@@ -165,6 +214,23 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
 };
 
 export const CONFIG_KEYS = Object.keys(SETTINGS) as ConfigKey[];
+
+/** The S3 settings of a configuration, as the object store takes them. */
+export function s3Settings(c: FloeConfig): {
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+} {
+  const out: ReturnType<typeof s3Settings> = {};
+  if (c["s3.endpoint"] !== undefined) out.endpoint = c["s3.endpoint"];
+  if (c["s3.region"] !== undefined) out.region = c["s3.region"];
+  if (c["s3.path-style-access"] !== undefined) out.pathStyle = c["s3.path-style-access"];
+  if (c["s3.access-key-id"] !== undefined) out.accessKeyId = c["s3.access-key-id"];
+  if (c["s3.secret-access-key"] !== undefined) out.secretAccessKey = c["s3.secret-access-key"];
+  return out;
+}
 
 /** Config files looked for in the working directory when no `--config` / `FLOE_CONFIG` names one. */
 export const CONFIG_FILE_NAMES = ["floe.yaml", "floe.yml", "floe.json"] as const;
@@ -203,7 +269,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
   const file = findConfigFile(opts.configFile ?? nonEmpty(env.FLOE_CONFIG), cwd);
   if (file) {
-    for (const [key, raw] of Object.entries(readConfigFile(file))) {
+    for (const [key, raw] of flattenSections(readConfigFile(file))) {
       if (!(key in SETTINGS)) {
         throw badRequest(`${file.display}: unknown setting '${key}' (known: ${CONFIG_KEYS.join(", ")})`);
       }
@@ -274,6 +340,18 @@ function findConfigFile(named: string | undefined, cwd: string): ConfigFile | un
     if (existsSync(path)) return { path, display: name };
   }
   return undefined;
+}
+
+/** `s3: {endpoint: …}` in a file is the same as `s3.endpoint: …`. */
+function flattenSections(doc: Record<string, unknown>): Array<[string, unknown]> {
+  return Object.entries(doc).flatMap(([key, v]): Array<[string, unknown]> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && !(key in SETTINGS)
+      ? Object.entries(v as Record<string, unknown>).map(([sub, x]): [string, unknown] => [
+          `${key}.${sub}`,
+          x,
+        ])
+      : [[key, v]],
+  );
 }
 
 function readConfigFile(file: ConfigFile): Record<string, unknown> {

@@ -12,6 +12,8 @@ export type ErrorKind =
   /** An Iceberg commit requirement (`assert-ref-snapshot-id`, …) does not hold: the client retries. */
   | "COMMIT_CONFLICT"
   | "CONTENT_NOT_FOUND"
+  /** A write the target does not allow, e.g. an Iceberg REST write to a tag or a detached hash. */
+  | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "TOO_MANY_REQUESTS"

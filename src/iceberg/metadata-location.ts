@@ -19,7 +19,7 @@ export function metadataVersion(location: string): number {
 
 /** The location of the next metadata file of a table whose current file is `previous` (none for a new table). */
 export function nextMetadataLocation(
-  m: TableMetadata,
+  m: Pick<TableMetadata, "location" | "properties">,
   previous?: string,
   uuid: string = randomUUID(),
 ): string {

@@ -8,12 +8,18 @@ import { Metrics, installRequestMetrics } from "./metrics.ts";
 import { registerConfigRoutes } from "./routes/config.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerTreeRoutes } from "./routes/trees.ts";
+import { openCatalog } from "../catalog/catalog.ts";
+import type { ObjectStoreResolver } from "../storage/open-object-store.ts";
+import type { S3Settings } from "../storage/s3-object-store.ts";
+import { clientFileIo } from "./routes/iceberg/file-io.ts";
+import { registerIcebergRoutes } from "./routes/iceberg/register.ts";
 
 /** Request bodies larger than this are refused with 413 unless the caller sets `bodyLimit`. */
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 /**
- * The HTTP server of floe: Nessie's REST API v2 under `/api/v2`, plus `/healthz`, `/readyz` and
+ * The HTTP server of floe: Nessie's REST API v2 under `/api/v2`, the Iceberg REST Catalog API under
+ * `/iceberg` (when `iceberg` is given), plus `/healthz`, `/readyz` and
  * `/metrics`. Returns the app without listening; `app.close()` lets in-flight requests finish.
  * The store belongs to the caller and is not closed with the app.
  */
@@ -21,6 +27,8 @@ export async function buildApp(deps: {
   store: VersionStoreApi;
   logger?: boolean | FastifyServerOptions["logger"];
   bodyLimit?: number;
+  /** The Iceberg REST API under `/iceberg`: where tables go and how metadata files are reached. */
+  iceberg?: { objects: ObjectStoreResolver; warehouse: string; s3?: S3Settings };
 }): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit });
@@ -58,6 +66,14 @@ export async function buildApp(deps: {
   registerHealthRoutes(app, deps.store, metrics);
   registerConfigRoutes(app, deps.store);
   registerTreeRoutes(app, deps.store, metrics);
+  if (deps.iceberg) {
+    const catalog = openCatalog({ store: deps.store, ...deps.iceberg });
+    await registerIcebergRoutes(app, {
+      catalog,
+      fileIo: clientFileIo(catalog.warehouse, deps.iceberg.s3 ?? {}),
+      metrics,
+    });
+  }
   await app.ready();
   return app;
 }

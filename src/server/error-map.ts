@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { FloeError, type ErrorKind } from "../core/errors.ts";
+import { icebergTypeOf } from "../catalog/errors.ts";
 import { keyJson, nessieConflictType } from "./mappers.ts";
 
 /**
@@ -13,6 +14,7 @@ const STATUS: Readonly<Record<ErrorKind, number>> = {
   NOT_FOUND: 404,
   REFERENCE_NOT_FOUND: 404,
   CONTENT_NOT_FOUND: 404,
+  FORBIDDEN: 403,
   REFERENCE_ALREADY_EXISTS: 409,
   REFERENCE_CONFLICT: 409,
   COMMIT_CONFLICT: 409,
@@ -113,4 +115,28 @@ function clientSpecAtLeast2(header: string | string[] | undefined): boolean {
   if (value === undefined) return false;
   const major = value.trim().split(".")[0] ?? "";
   return /^\d{1,9}$/.test(major) && Number(major) >= 2;
+}
+
+/** The Iceberg REST exception type of each kind, unless the catalog raised a more precise one. */
+const ICEBERG_TYPE: Readonly<Record<ErrorKind, string>> = {
+  BAD_REQUEST: "BadRequestException",
+  NOT_FOUND: "NotFoundException",
+  REFERENCE_NOT_FOUND: "NotFoundException",
+  CONTENT_NOT_FOUND: "NotFoundException",
+  FORBIDDEN: "ForbiddenException",
+  REFERENCE_ALREADY_EXISTS: "AlreadyExistsException",
+  REFERENCE_CONFLICT: "CommitFailedException",
+  COMMIT_CONFLICT: "CommitFailedException",
+  PAYLOAD_TOO_LARGE: "BadRequestException",
+  UNSUPPORTED_MEDIA_TYPE: "BadRequestException",
+  TOO_MANY_REQUESTS: "ServiceUnavailableException",
+  SERVICE_UNAVAILABLE: "ServiceUnavailableException",
+  INTERNAL: "ServiceFailureException",
+};
+
+/** The error body of the Iceberg REST API (`/iceberg/…`): `{"error": {message, type, code}}`. */
+export function icebergErrorBody(err: FloeError): { error: { message: string; type: string; code: number } } {
+  return {
+    error: { message: err.message, type: icebergTypeOf(err) ?? ICEBERG_TYPE[err.kind], code: statusOf(err) },
+  };
 }

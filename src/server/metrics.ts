@@ -38,6 +38,12 @@ export class Metrics {
     labelNames: ["kind"] as const,
     registers: [this.registry],
   });
+  readonly icebergReports = new Counter({
+    name: "floe_iceberg_metrics_reports_total",
+    help: "Metrics reports (scan-report, commit-report) Iceberg REST clients sent",
+    labelNames: ["type"] as const,
+    registers: [this.registry],
+  });
 
   readonly storeDuration = new Histogram({
     name: "floe_store_operation_duration_seconds",

@@ -20,7 +20,11 @@ export function registerConfig(program: Command): void {
       flags: { ...serverFlags(opts), uri: opts.uri },
       configFile: opts.config,
     });
-    const shown = { ...config, store: redactStoreUrl(config.store) };
+    const shown = {
+      ...config,
+      store: redactStoreUrl(config.store),
+      ...(config["s3.secret-access-key"] !== undefined ? { "s3.secret-access-key": "***" } : {}),
+    };
     if (opts.json) {
       const bySource = Object.fromEntries(CONFIG_KEYS.map((k) => [k, describeSource(sources[k])]));
       return printJson({ config: shown, sources: bySource, file: file ?? null });

@@ -3,7 +3,14 @@ import { type AddressInfo, createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
-import { type ConfigKey, type FloeConfig, loadConfig, redactStoreUrl, serverUrl } from "../../core/config.ts";
+import {
+  type ConfigKey,
+  type FloeConfig,
+  loadConfig,
+  redactStoreUrl,
+  s3Settings,
+  serverUrl,
+} from "../../core/config.ts";
 import { CliError, examples, reportError } from "../common.ts";
 
 /** Flags shared by `serve`, `up` and `config`, named as commander stores them. */
@@ -18,6 +25,11 @@ export interface ServerFlags {
   readonly bodyLimit?: string;
   readonly logLevel?: string;
   readonly logFile?: string;
+  readonly s3Endpoint?: string;
+  readonly s3Region?: string;
+  readonly s3PathStyleAccess?: string;
+  readonly s3AccessKeyId?: string;
+  readonly s3SecretAccessKey?: string;
 }
 
 export function serverOptions(cmd: Command): Command {
@@ -31,7 +43,12 @@ export function serverOptions(cmd: Command): Command {
     .option("--default-branch <name>", "default branch of a new repository")
     .option("--body-limit <size>", "largest request body (e.g. 10MiB)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent")
-    .option("--log-file <file>", "write the JSON log to this file (- = standard output)");
+    .option("--log-file <file>", "write the JSON log to this file (- = standard output)")
+    .option("--s3-endpoint <url>", "S3 endpoint of an S3-compatible server (s3:// warehouses)")
+    .option("--s3-region <region>", "S3 signing region")
+    .option("--s3-path-style-access <bool>", "path-style S3 addressing: true or false")
+    .option("--s3-access-key-id <key>", "S3 access key (default: the AWS credential chain)")
+    .option("--s3-secret-access-key <key>", "S3 secret key");
 }
 
 export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string>> {
@@ -45,6 +62,11 @@ export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string
     bodyLimit: opts.bodyLimit,
     logLevel: opts.logLevel,
     logFile: opts.logFile,
+    "s3.endpoint": opts.s3Endpoint,
+    "s3.region": opts.s3Region,
+    "s3.path-style-access": opts.s3PathStyleAccess,
+    "s3.access-key-id": opts.s3AccessKeyId,
+    "s3.secret-access-key": opts.s3SecretAccessKey,
   };
 }
 
@@ -86,10 +108,11 @@ export interface RunningServer {
  */
 export async function startServer(config: FloeConfig): Promise<RunningServer> {
   // Loaded here, not at the top, so the client commands start without the server's dependencies.
-  const [{ openKvStore }, { openVersionStore }, { buildApp }] = await Promise.all([
+  const [{ openKvStore }, { openVersionStore }, { buildApp }, { ObjectStoreResolver }] = await Promise.all([
     import("../../storage/open-kv.ts"),
     import("../../versioning/version-store.ts"),
     import("../../server/app.ts"),
+    import("../../storage/open-object-store.ts"),
   ]);
   // Before the store: a second `floe up` must not open an embedded store another process has open.
   if (config.port !== 0) await checkPortFree(config.host, config.port);
@@ -103,8 +126,10 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
       throw new CliError(`cannot open the version store in ${kv.description}: ${errorText(e)}`);
     },
   );
+  const objects = new ObjectStoreResolver({ s3: s3Settings(config) });
   // The version store closes the KV under it.
-  const closeStore = () => store.close().catch(() => undefined);
+  const closeStore = () =>
+    Promise.all([store.close().catch(() => undefined), objects.close().catch(() => undefined)]);
 
   let app: FastifyInstance;
   try {
@@ -113,6 +138,7 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
       store,
       logger: { level: config.logLevel, ...(config.logFile !== "-" ? { file: config.logFile } : {}) },
       bodyLimit: config.bodyLimit,
+      iceberg: { objects, warehouse: config.warehouse, s3: s3Settings(config) },
     });
   } catch (e) {
     await closeStore();

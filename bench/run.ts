@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { HttpClient } from "./lib/http.ts";
 import { type ClientStep, type LoadResult, type PhaseBounds, mergeResults, runLoad } from "./lib/load.ts";
 import { topFunctions } from "./lib/profile.ts";
+import { markedSections } from "./lib/results-file.ts";
 import {
   NESSIE_JAR,
   NESSIE_VERSION,
@@ -683,7 +684,9 @@ async function main(): Promise<void> {
   const text = report();
   process.stdout.write("\n" + text + "\n");
   if (WRITE) {
-    writeFileSync(join(ROOT, "bench/RESULTS.md"), text);
+    // the other benchmarks' sections (bench/table.ts) are kept
+    const kept = markedSections(join(ROOT, "bench/RESULTS.md"));
+    writeFileSync(join(ROOT, "bench/RESULTS.md"), [text, ...kept].join("\n"));
     log("wrote bench/RESULTS.md");
   }
   if (!flag("--keep") && !CPU_PROF) rmSync(work, { recursive: true, force: true });

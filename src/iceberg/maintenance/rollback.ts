@@ -1,8 +1,8 @@
 import { badRequest } from "../../core/errors.ts";
-import { ancestors } from "../expire-snapshots.ts";
 import { MAIN_BRANCH, type SnapshotRef } from "../snapshot-ref.ts";
 import type { TableMetadata } from "../table-metadata.ts";
 import {
+  ancestors,
   isAncestor,
   refRequirements,
   requireBranch,

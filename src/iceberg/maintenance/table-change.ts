@@ -1,6 +1,6 @@
 import { FloeError } from "../../core/errors.ts";
-import { ancestors } from "../expire-snapshots.ts";
 import type { TableRequirement } from "../requirements.ts";
+import type { Snapshot } from "../snapshot.ts";
 import type { SnapshotRef } from "../snapshot-ref.ts";
 import { snapshotById, type TableMetadata } from "../table-metadata.ts";
 import type { TableUpdate } from "../updates.ts";
@@ -57,4 +57,15 @@ export function requireSnapshot(m: TableMetadata, id: bigint, purpose: string) {
 export function isAncestor(m: TableMetadata, ancestorId: bigint, headId: bigint | undefined): boolean {
   for (const s of ancestors(m, headId)) if (s.snapshotId === ancestorId) return true;
   return false;
+}
+
+/** The snapshot and its ancestors, newest first, as far as the metadata still has them. */
+export function* ancestors(m: TableMetadata, snapshotId: bigint | undefined): Generator<Snapshot> {
+  const seen = new Set<bigint>();
+  let s = snapshotId === undefined ? undefined : snapshotById(m, snapshotId);
+  while (s && !seen.has(s.snapshotId)) {
+    seen.add(s.snapshotId);
+    yield s;
+    s = s.parentSnapshotId === undefined ? undefined : snapshotById(m, s.parentSnapshotId);
+  }
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyUpdates } from "../../src/iceberg/apply-updates.ts";
-import { newTableMetadata } from "../../src/iceberg/create-table.ts";
-import { ancestors, planExpireSnapshots } from "../../src/iceberg/expire-snapshots.ts";
-import { schemaFromJson } from "../../src/iceberg/schema.ts";
-import type { SnapshotRef } from "../../src/iceberg/snapshot-ref.ts";
-import type { TableMetadata } from "../../src/iceberg/table-metadata.ts";
+import { applyUpdates } from "../../../src/iceberg/apply-updates.ts";
+import { newTableMetadata } from "../../../src/iceberg/create-table.ts";
+import { planExpireSnapshots } from "../../../src/iceberg/maintenance/expire-snapshots.ts";
+import { ancestors } from "../../../src/iceberg/maintenance/table-change.ts";
+import { schemaFromJson } from "../../../src/iceberg/schema.ts";
+import type { SnapshotRef } from "../../../src/iceberg/snapshot-ref.ts";
+import type { TableMetadata } from "../../../src/iceberg/table-metadata.ts";
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;

@@ -1,7 +1,8 @@
-import { MAIN_BRANCH } from "./snapshot-ref.ts";
-import type { Snapshot } from "./snapshot.ts";
-import { snapshotById, type TableMetadata } from "./table-metadata.ts";
-import type { TableUpdate } from "./updates.ts";
+import type { TableRequirement } from "../requirements.ts";
+import { MAIN_BRANCH } from "../snapshot-ref.ts";
+import { snapshotById, type TableMetadata } from "../table-metadata.ts";
+import type { TableUpdate } from "../updates.ts";
+import { ancestors, refRequirements } from "./table-change.ts";
 
 /**
  * Which snapshots and refs an expire-snapshots run removes, by the spec's retention rules ("Snapshot
@@ -9,7 +10,10 @@ import type { TableUpdate } from "./updates.ts";
  * `main`); each remaining branch keeps its newest `min-snapshots-to-keep` ancestors and every
  * ancestor younger than `max-snapshot-age-ms`; tags keep their snapshot; snapshots no ref reaches
  * are kept while younger than the table's max snapshot age. Defaults come from the
- * `history.expire.*` table properties. The result is the updates to commit.
+ * `history.expire.*` table properties. The result is the updates to commit, with requirements
+ * that every ref is still where the plan saw it (a ref moved meanwhile could point at a snapshot the
+ * plan removes, or keep one it would not): a `TableChange`. To delete the files only the removed
+ * snapshots used, see `expire-files.ts`.
  */
 export interface ExpireOptions {
   readonly nowMs: number;
@@ -23,6 +27,7 @@ export interface ExpirePlan {
   readonly removedRefs: readonly string[];
   readonly removedSnapshotIds: readonly bigint[];
   readonly updates: readonly TableUpdate[];
+  readonly requirements: readonly TableRequirement[];
 }
 
 const DEFAULT_MAX_SNAPSHOT_AGE_MS = 5 * 24 * 60 * 60 * 1000;
@@ -32,17 +37,6 @@ function numberProperty(m: TableMetadata, key: string, fallback: number): number
   const raw = m.properties[key];
   const n = raw === undefined ? Number.NaN : Number(raw);
   return Number.isFinite(n) ? n : fallback;
-}
-
-/** The snapshot and its ancestors, newest first, as far as the metadata still has them. */
-export function* ancestors(m: TableMetadata, snapshotId: bigint | undefined): Generator<Snapshot> {
-  const seen = new Set<bigint>();
-  let s = snapshotId === undefined ? undefined : snapshotById(m, snapshotId);
-  while (s && !seen.has(s.snapshotId)) {
-    seen.add(s.snapshotId);
-    yield s;
-    s = s.parentSnapshotId === undefined ? undefined : snapshotById(m, s.parentSnapshotId);
-  }
 }
 
 export function planExpireSnapshots(m: TableMetadata, options: ExpireOptions): ExpirePlan {
@@ -89,5 +83,6 @@ export function planExpireSnapshots(m: TableMetadata, options: ExpireOptions): E
   const updates: TableUpdate[] = removedRefs.map((refName) => ({ action: "remove-snapshot-ref", refName }));
   if (removedSnapshotIds.length > 0)
     updates.push({ action: "remove-snapshots", snapshotIds: removedSnapshotIds });
-  return { removedRefs, removedSnapshotIds, updates };
+  const requirements = refRequirements(m, Object.keys(m.refs));
+  return { removedRefs, removedSnapshotIds, updates, requirements };
 }

@@ -9,7 +9,7 @@ import {
   writeNextMetadataFile,
 } from "../iceberg/producers/metadata-file.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { writeDataFiles } from "./write-data-files.ts";
+import { deleteWritten, writeDataFiles } from "./write-data-files.ts";
 
 /**
  * Tables without a catalog: a table is the location of its current metadata file. `createTable`
@@ -56,16 +56,24 @@ export async function appendRows(opts: AppendRowsOptions): Promise<TableFile> {
     store: opts.store,
   });
   if (files.length === 0) throw badRequest(`Nothing to append to ${m.location}: the source has no rows`);
-  const append = await mergeAppend({
-    metadata: m,
-    store: opts.store,
-    snapshotId: opts.snapshotId ?? newSnapshotId(m.snapshots.map((s) => s.snapshotId)),
-    files,
-    specId: spec.specId,
-    nowMs: opts.nowMs ?? Date.now(),
-    ...(opts.ref === undefined ? {} : { ref: opts.ref }),
-  });
-  return commitTableFile(opts.store, opts.table, append);
+  const written = files.map((f) => f.filePath);
+  try {
+    const append = await mergeAppend({
+      metadata: m,
+      store: opts.store,
+      snapshotId: opts.snapshotId ?? newSnapshotId(m.snapshots.map((s) => s.snapshotId)),
+      files,
+      specId: spec.specId,
+      nowMs: opts.nowMs ?? Date.now(),
+      ...(opts.ref === undefined ? {} : { ref: opts.ref }),
+    });
+    written.push(...append.writtenFiles);
+    return await commitTableFile(opts.store, opts.table, append);
+  } catch (e) {
+    // A failed append (a parent that cannot be read, a conflict) leaves no file behind.
+    await deleteWritten(opts.store, written);
+    throw e;
+  }
 }
 
 /** A random positive 63-bit snapshot id that `taken` does not hold. */

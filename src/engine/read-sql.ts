@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Schema } from "../iceberg/schema.ts";
 import type { IcebergType, NestedField } from "../iceberg/types.ts";
 import { parseLocation } from "../storage/location.ts";
+import { dataFileError } from "./data-file-errors.ts";
 import { duckType, quoteIdent, sqlString } from "./duck-types.ts";
 import { columnDefinition, defaultText } from "./scan-sql.ts";
 
@@ -20,7 +21,9 @@ interface FileNode {
  * rebuilds the values under the current ones (`struct_pack`, `list_transform`, `map_from_entries`).
  * Files with the same layout share one `read_parquet`; the groups are combined with UNION ALL.
  * Top-level renames, promotions and defaults work as in `scanSql`; a nested field a file lacks
- * reads as its `initial-default`, or NULL.
+ * reads as its `initial-default`, or NULL. A file whose footer cannot be read (truncated, corrupt,
+ * missing) is a FloeError naming it (`data-file-errors.ts`); run the query with `runOnDataFiles`
+ * so that errors met while reading pages are too.
  */
 export async function readSql(
   duck: DuckDBConnection,
@@ -35,7 +38,9 @@ export async function readSql(
     const empty = schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`);
     return `SELECT ${empty.join(", ")} WHERE false`;
   }
-  const trees = await fileSchemas(duck, paths);
+  const trees = await fileSchemas(duck, paths).catch(async (e: unknown) => {
+    throw await dataFileError(duck, e, files);
+  });
   const groups = new Map<string, string[]>();
   for (const path of paths) {
     const root = trees.get(path);

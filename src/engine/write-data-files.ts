@@ -64,14 +64,19 @@ export async function writeDataFiles(opts: WriteDataFilesOptions): Promise<DataF
     return await write(opts, written);
   } catch (e) {
     // Files of a failed write are referenced by nothing: remove them.
-    await Promise.allSettled(
-      written.map((f) => {
-        const loc = parseLocation(f);
-        return loc.kind === "file" ? unlink(loc.path) : opts.store.delete(f);
-      }),
-    );
+    await deleteWritten(opts.store, written);
     throw e;
   }
+}
+
+/** Deletes files a failed write or commit left referenced by nothing; errors are ignored. */
+export async function deleteWritten(store: ObjectStore, locations: readonly string[]): Promise<void> {
+  await Promise.allSettled(
+    locations.map((f) => {
+      const loc = parseLocation(f);
+      return loc.kind === "file" ? unlink(loc.path) : store.delete(f);
+    }),
+  );
 }
 
 async function write(opts: WriteDataFilesOptions, written: string[]): Promise<DataFile[]> {

@@ -222,7 +222,7 @@ export function readManifestList(bytes: Uint8Array, location: string): ManifestL
 export function formatVersionOf(metadata: ReadonlyMap<string, string>, r: FieldReader): number {
   const v = metadata.get("format-version");
   if (v === undefined) return 1;
-  if (!/^[1-4]$/.test(v)) r.fail(`unsupported format-version "${v}"`);
+  if (!/^[1-3]$/.test(v)) r.fail(`unsupported format-version "${v}" (floe reads 1 to 3)`);
   return Number(v);
 }
 

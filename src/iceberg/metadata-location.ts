@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseJson, stringifyJson } from "../core/json.ts";
-import { badRequest } from "../core/errors.ts";
+import { badRequest, isFloeError } from "../core/errors.ts";
 import { type TableMetadata, tableMetadataFromJson, tableMetadataToJson } from "./table-metadata.ts";
 
 /**
@@ -30,7 +30,10 @@ export function nextMetadataLocation(
   return `${folder}/${String(version).padStart(5, "0")}-${uuid}.metadata.json`;
 }
 
-/** Reads a metadata file's text; JSON errors become BAD_REQUEST naming the file. */
+/**
+ * Reads a metadata file's text. Every problem — not JSON (a truncated file), not valid table
+ * metadata, an unsupported format version — is a BAD_REQUEST that names the file.
+ */
 export function readTableMetadata(text: string, location = "table metadata"): TableMetadata {
   let json: unknown;
   try {
@@ -38,7 +41,12 @@ export function readTableMetadata(text: string, location = "table metadata"): Ta
   } catch (e) {
     throw badRequest(`Cannot read ${location}: not JSON (${(e as Error).message})`);
   }
-  return tableMetadataFromJson(json);
+  try {
+    return tableMetadataFromJson(json);
+  } catch (e) {
+    if (isFloeError(e, "BAD_REQUEST")) throw badRequest(`Cannot read ${location}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The text of a metadata file, with 64-bit ids written exactly. */

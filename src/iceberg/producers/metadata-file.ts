@@ -3,6 +3,7 @@ import type { ObjectStore } from "../../storage/object-store.ts";
 import { addPreviousMetadataFile, applyUpdates } from "../apply-updates.ts";
 import { nextMetadataLocation, readTableMetadata, writeTableMetadata } from "../metadata-location.ts";
 import { checkRequirements } from "../requirements.ts";
+import { tableFileCheck } from "../table-files.ts";
 import type { TableMetadata } from "../table-metadata.ts";
 import type { ProducedSnapshot } from "./snapshot-producer.ts";
 
@@ -21,7 +22,9 @@ export async function readTableFile(store: ObjectStore, location: string): Promi
  * Writes `next` as the metadata file that follows `previous` (none for a new table):
  * `<metadata folder>/NNNNN-<uuid>.metadata.json` numbered one past it, with the previous file added
  * to the metadata log (kept to `write.metadata.previous-versions-max`). The file is created with
- * `putIfAbsent`; if it exists, the write is a COMMIT_CONFLICT and nothing is replaced.
+ * `putIfAbsent`; if it exists, the write is a COMMIT_CONFLICT and nothing is replaced. A snapshot
+ * added by this commit whose manifest list lies outside the table (`table-files.ts`) is refused
+ * before anything is written.
  */
 export async function writeNextMetadataFile(
   store: ObjectStore,
@@ -31,6 +34,15 @@ export async function writeNextMetadataFile(
   const metadata = previous
     ? addPreviousMetadataFile(next, previous.location, previous.metadata.lastUpdatedMs)
     : next;
+  const check = tableFileCheck(metadata);
+  const known = new Set(previous?.metadata.snapshots.map((s) => s.snapshotId));
+  for (const s of metadata.snapshots) {
+    if (known.has(s.snapshotId)) continue;
+    const where = `Cannot commit to table ${metadata.location}:`;
+    if (s.manifestList !== undefined)
+      check(s.manifestList, `${where} manifest list of snapshot ${s.snapshotId}`);
+    for (const path of s.manifests ?? []) check(path, `${where} manifest of snapshot ${s.snapshotId}`);
+  }
   const location = nextMetadataLocation(metadata, previous?.location);
   const text = new TextEncoder().encode(writeTableMetadata(metadata));
   if (!(await store.putIfAbsent(location, text)))

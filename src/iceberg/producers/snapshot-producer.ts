@@ -10,6 +10,7 @@ import type { Schema } from "../schema.ts";
 import { mapBounded } from "../scan/bounded.ts";
 import type { Operation, Snapshot } from "../snapshot.ts";
 import { MAIN_BRANCH, type SnapshotRef } from "../snapshot-ref.ts";
+import { checkFileVersion, tableFileCheck } from "../table-files.ts";
 import type { TableMetadata } from "../table-metadata.ts";
 import type { TableUpdate } from "../updates.ts";
 import { type MergeSettings, packEnd } from "./merge-manifests.ts";
@@ -147,7 +148,9 @@ export async function produceSnapshot(
   const addSpec = specOf(changes.specId ?? m.defaultSpecId, "");
   const v1 = m.formatVersion === 1;
   const width = added.length > 0 ? partitionType(addSpec, schema).fields.length : 0;
+  const check = tableFileCheck(m);
   for (const f of added) {
+    check(f.filePath, `${what}: ${f.content === DataFileContent.DATA ? "data" : "delete"} file`);
     if (f.content !== DataFileContent.DATA && v1)
       throw badRequest(`${what}: ${f.filePath} is a delete file; format v1 has no delete files`);
     if (f.partition.length !== width)
@@ -189,8 +192,9 @@ export async function produceSnapshot(
     );
   }
 
-  // The parent's manifests, those that lose files rewritten.
-  let parentManifests = parent ? await manifestsOf(parent, store, what) : [];
+  // The parent's manifests, those that lose files rewritten. Read before anything is written: a
+  // parent that cannot be read (or names files outside the table) leaves no file behind.
+  let parentManifests = parent ? await manifestsOf(parent, store, what, m) : [];
   if (!changes.keepEmptyManifests)
     parentManifests = parentManifests.filter((mf) => mf.addedFilesCount !== 0 || mf.existingFilesCount !== 0);
   const removed: RemovedFile[] = [];
@@ -353,15 +357,25 @@ export function metadataFolder(m: TableMetadata): string {
   );
 }
 
-/** The manifests of a snapshot, from its manifest list (v1 inline manifest lists are refused). */
+/**
+ * The manifests of a snapshot, from its manifest list (v1 inline manifest lists are refused). The
+ * list and every manifest it names must lie in the table `m` (`table-files.ts`), and the list must
+ * not be of a newer format than the table.
+ */
 export async function manifestsOf(
   s: Snapshot,
   store: ObjectStore,
   what: string,
+  m: TableMetadata,
 ): Promise<readonly ManifestFile[]> {
   if (s.manifestList === undefined)
     throw badRequest(`${what}: snapshot ${s.snapshotId} lists manifests inline (v1), not supported`);
-  return readManifestList(await store.get(s.manifestList), s.manifestList).manifests;
+  const check = tableFileCheck(m);
+  check(s.manifestList, `${what}: manifest list of snapshot ${s.snapshotId}`);
+  const list = readManifestList(await store.get(s.manifestList), s.manifestList);
+  checkFileVersion(m, list.formatVersion, `manifest list ${s.manifestList}`);
+  for (const f of list.manifests) check(f.manifestPath, `${what}: manifest`, `listed in ${s.manifestList}`);
+  return list.manifests;
 }
 
 /**

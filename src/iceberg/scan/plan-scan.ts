@@ -20,6 +20,7 @@ import { isUnpartitioned, type PartitionSpec } from "../partition-spec.ts";
 import { indexFields, type Schema } from "../schema.ts";
 import type { Snapshot } from "../snapshot.ts";
 import type { TableMetadata } from "../table-metadata.ts";
+import { checkFileVersion, tableFileCheck, type TableFileCheck } from "../table-files.ts";
 import { isPrimitive } from "../types.ts";
 import { mapBounded } from "./bounded.ts";
 import { DeleteIndex } from "./delete-index.ts";
@@ -115,15 +116,22 @@ async function* tasks(
     return f;
   };
 
-  const manifests = await manifestsOf(snapshot, store);
+  const check = tableFileCheck(metadata);
+  const manifests = await manifestsOf(snapshot, store, metadata, check);
   const wanted = manifests.filter((m) => {
     if (m.addedFilesCount === 0 && m.existingFilesCount === 0) return false;
     const { spec, projected } = specFilter(m.partitionSpecId, `Manifest ${m.manifestPath}`);
     return manifestMightMatch(projected, spec, m.partitions);
   });
 
+  const listedIn = `listed in ${snapshot.manifestList === undefined ? `snapshot ${snapshot.snapshotId}` : `manifest list ${snapshot.manifestList}`}`;
   const read = async (m: ManifestFile): Promise<{ manifest: Manifest; sf: SpecFilter }> => {
+    check(m.manifestPath, "Manifest", listedIn);
     const manifest = readManifest(await store.get(m.manifestPath), m.manifestPath, { manifest: m });
+    checkFileVersion(metadata, manifest.formatVersion, `manifest ${m.manifestPath}`);
+    for (const e of manifest.entries)
+      if (e.status !== EntryStatus.DELETED)
+        check(e.dataFile.filePath, fileKind(e.dataFile), `listed in manifest ${m.manifestPath}`);
     return { manifest, sf: specFilter(manifest.specId ?? m.partitionSpecId, `Manifest ${m.manifestPath}`) };
   };
 
@@ -222,13 +230,33 @@ function partitionMatches(sf: SpecFilter, ordered: Ordered, partition: Partition
   });
 }
 
-/** The snapshot's manifests: from its manifest list, or (v1) listed inline as data manifests. */
-async function manifestsOf(snapshot: Snapshot, store: ObjectStore): Promise<readonly ManifestFile[]> {
-  if (snapshot.manifestList !== undefined)
-    return readManifestList(await store.get(snapshot.manifestList), snapshot.manifestList).manifests;
+const fileKind = (f: DataFile): string =>
+  f.content === DataFileContent.DATA
+    ? "Data file"
+    : f.content === DataFileContent.POSITION_DELETES
+      ? "Position delete file"
+      : "Equality delete file";
+
+/**
+ * The snapshot's manifests: from its manifest list, or (v1) listed inline as data manifests. Each
+ * file's location is checked against the table's before it is read.
+ */
+async function manifestsOf(
+  snapshot: Snapshot,
+  store: ObjectStore,
+  metadata: TableMetadata,
+  check: TableFileCheck,
+): Promise<readonly ManifestFile[]> {
+  if (snapshot.manifestList !== undefined) {
+    check(snapshot.manifestList, `Manifest list of snapshot ${snapshot.snapshotId}`);
+    const list = readManifestList(await store.get(snapshot.manifestList), snapshot.manifestList);
+    checkFileVersion(metadata, list.formatVersion, `manifest list ${snapshot.manifestList}`);
+    return list.manifests;
+  }
   // Inline v1 manifests carry no list entry; their spec is read from each file.
   const out: ManifestFile[] = [];
   for (const path of snapshot.manifests ?? []) {
+    check(path, `Manifest of snapshot ${snapshot.snapshotId}`);
     const bytes = await store.get(path);
     const specId = readManifest(bytes, path).specId ?? 0;
     out.push({

@@ -5,6 +5,7 @@ import { registerConfig } from "./commands/config.ts";
 import { registerContentCommands } from "./commands/contents.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerMerge } from "./commands/merge.ts";
+import { registerPlatform } from "./commands/platform.ts";
 import { registerRefCommands } from "./commands/refs.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerUp } from "./commands/up.ts";
@@ -26,6 +27,7 @@ function buildProgram(): Command {
   registerContentCommands(program);
   registerMerge(program);
   registerConfig(program);
+  registerPlatform(program);
   program.addHelpText(
     "after",
     [

@@ -6,7 +6,8 @@
 # For each backend — PGlite (a temp dir) and PostgreSQL (a fresh database on FLOE_TEST_PG_URL's
 # server, or on a private server started with scripts/pg.sh) — starts `node bin/floe.js serve` on a
 # free port, waits for /readyz, runs the Nessie Java client tests (interop/nessie-java) against
-# /api/v2 — on PGlite once with each of the client's JDK HTTP clients (java.net.http, the default,
+# /api/v2 and pyiceberg over /iceberg (interop/pyiceberg-rest; warehouse: a local directory on PGlite,
+# the S3 server of FLOE_TEST_S3_* or a private SeaweedFS on PostgreSQL) — on PGlite once with each of the client's JDK HTTP clients (java.net.http, the default,
 # and HttpURLConnection), on PostgreSQL with the default — and stops the server. First, without a
 # server, the pyiceberg cross-check (interop/pyiceberg, venv from scripts/python-deps.sh). Exits non-zero if anything failed; the last line is the total,
 # "interop: N passed, N failed, N skipped".
@@ -25,6 +26,7 @@ say() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 work=$(mktemp -d /tmp/floe-interop.XXXXXX)
 server_pid=""
+serve_args=()
 pg_dir=""
 pg_url_base=""
 created_dbs=()
@@ -53,6 +55,7 @@ cleanup() {
       pg_admin "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
     done
   fi
+  [ -n "$s3_dir" ] && { bash scripts/s3.sh stop "$s3_dir" || true; }
   if [ -n "$pg_dir" ]; then
     bash scripts/pg.sh stop "$pg_dir" || true
     rm -rf "$pg_dir"
@@ -89,12 +92,12 @@ pg_url_for() {
   '
 }
 
-start_server() { # name store
+start_server() { # name store [extra floe serve args: serve_args]
   local name=$1 store=$2
   port=$(free_port)
   local log="$work/server-$name.log"
   say "$name: starting floe serve --store $store on 127.0.0.1:$port (log: $log)"
-  node bin/floe.js serve --store "$store" --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+  node bin/floe.js serve --store "$store" --host 127.0.0.1 --port "$port" "${serve_args[@]}" >"$log" 2>&1 &
   server_pid=$!
   local deadline=$((SECONDS + 120))
   until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/readyz" 2>/dev/null; do
@@ -164,6 +167,7 @@ run_backend() { # name store client...
   local name=$1 store=$2 ok=0 client
   shift 2
   if start_server "$name" "$store"; then
+    run_pyiceberg_rest "$name" || ok=1
     for client in "$@"; do
       case "$client" in
         JavaHttp) run_java "$name" || ok=1 ;;
@@ -217,6 +221,42 @@ run_pyiceberg() {
 }
 run_pyiceberg || py_failed=1
 
+# pyiceberg over floe's Iceberg REST API (interop/pyiceberg-rest/check.py) against the running server.
+run_pyiceberg_rest() { # name
+  local name=$1 out="$work/pyiceberg-rest-$1.log" python line p f
+  python=$(bash scripts/python-deps.sh 2>/dev/null | tail -n 1) || python=""
+  say "$name: pyiceberg over REST (interop/pyiceberg-rest/check.py)"
+  [ -n "$python" ] && timeout 900 "$python" interop/pyiceberg-rest/check.py "http://127.0.0.1:$port" \
+    >"$out" 2>"$out.err"
+  sed 's/^/    /' "$out" 2>/dev/null
+  line=$(grep -a -E '^pyiceberg-rest: [0-9]+ passed, [0-9]+ failed$' "$out" 2>/dev/null | tail -n 1)
+  if [ -z "$line" ]; then
+    total_failed=$((total_failed + 1))
+    results+=("$name pyiceberg-rest: no summary")
+    tail -n 40 "$out.err" 2>/dev/null | sed 's/^/    /'
+    return 1
+  fi
+  read -r p f < <(echo "$line" | sed -E 's/^pyiceberg-rest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  results+=("$name pyiceberg-rest: $p passed, $f failed")
+  [ "$f" -eq 0 ] || { tail -n 40 "$out.err" | sed 's/^/    /'; return 1; }
+}
+
+# The warehouse of each backend: a local directory for PGlite, the S3 server for PostgreSQL
+# (FLOE_TEST_S3_* or a private SeaweedFS from scripts/s3.sh).
+s3_dir=""
+s3_serve_args() {
+  local ep=${FLOE_TEST_S3_ENDPOINT:-} ak=${FLOE_TEST_S3_ACCESS_KEY:-} sk=${FLOE_TEST_S3_SECRET_KEY:-}
+  if [ -z "$ep" ]; then
+    s3_dir="$work/s3"
+    read -r ep ak sk <<<"$(bash scripts/s3.sh start "$s3_dir")"
+    [ -n "$ep" ] || return 1
+  fi
+  serve_args=(--warehouse "s3://${FLOE_TEST_S3_BUCKET:-floe-test}/interop-$$" --s3-endpoint "$ep"
+    --s3-access-key-id "$ak" --s3-secret-access-key "$sk")
+}
+
 say "building the Java interop tests (Maven cache: ${FLOE_M2_REPO:-$HOME/.cache/floe/m2})"
 mvn_line=$(bash scripts/java-deps.sh | tail -n 1) || {
   say "FAILED: could not build interop/nessie-java"
@@ -230,6 +270,7 @@ for backend in ${FLOE_INTEROP_BACKENDS:-pglite postgres}; do
   case "$backend" in
     pglite)
       mkdir -p "$work/pglite"
+      serve_args=(--warehouse "$work/pglite-warehouse")
       run_backend pglite "pglite:$work/pglite" JavaHttp URLConnection || failed=1
       ;;
     postgres)
@@ -256,6 +297,7 @@ for backend in ${FLOE_INTEROP_BACKENDS:-pglite postgres}; do
         continue
       fi
       created_dbs+=("$db")
+      s3_serve_args || { say "postgres: FAILED to start SeaweedFS"; failed=1; }
       run_backend postgres "$(pg_url_for "$db")" JavaHttp || failed=1
       ;;
     *)

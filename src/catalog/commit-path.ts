@@ -88,6 +88,7 @@ async function commitOne(
     return { table: { key, metadataLocation: previous, metadata: base } };
   if (base === undefined && key.length > 1) await requireNamespace(ctx, head, key.slice(0, -1));
 
+  await checkSnapshotFiles(ctx, key, change.updates);
   let updates = change.updates;
   if (base === undefined && !updates.some((u) => u.action === "set-location"))
     updates = [{ action: "set-location", location: defaultLocation(ctx.warehouse, key) }, ...updates];
@@ -101,4 +102,19 @@ async function commitOne(
     table: { key, metadataLocation, metadata: m },
     operation: { type: "PUT", key, content: tableContent(m, metadataLocation, content?.id) },
   };
+}
+
+/** A snapshot whose manifest list does not exist would make the table unreadable: refused with a 400. */
+async function checkSnapshotFiles(
+  ctx: CatalogContext,
+  key: ContentKey,
+  updates: readonly TableUpdate[],
+): Promise<void> {
+  for (const u of updates) {
+    if (u.action !== "add-snapshot" || u.snapshot.manifestList === undefined) continue;
+    if (!(await ctx.files.exists(u.snapshot.manifestList)))
+      throw badRequest(
+        `Cannot commit to ${dotted(key)}: snapshot ${u.snapshot.snapshotId} names manifest list ${u.snapshot.manifestList}, which does not exist`,
+      );
+  }
 }

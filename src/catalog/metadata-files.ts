@@ -54,6 +54,11 @@ export class MetadataFiles {
     return location;
   }
 
+  /** Whether an object exists at `location` (a manifest list a new snapshot names, …). */
+  async exists(location: string): Promise<boolean> {
+    return (await this.objects.storeFor(location).head(location)) !== undefined;
+  }
+
   /** Removes a file this process wrote for a commit that did not happen. */
   async discard(location: string): Promise<void> {
     await this.objects

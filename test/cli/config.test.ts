@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, describeSource, loadConfig, redactStoreUrl, serverUrl } from "../../src/core/config.ts";
+import {
+  DEFAULTS,
+  describeSource,
+  loadConfig,
+  redactStoreUrl,
+  s3Settings,
+  serverUrl,
+} from "../../src/core/config.ts";
 
 function dir(files: Record<string, string> = {}): string {
   const d = mkdtempSync(join(tmpdir(), "floe-config-"));
@@ -185,5 +192,45 @@ describe("helpers", () => {
   it("redactStoreUrl hides passwords", () => {
     expect(redactStoreUrl("postgres://floe:s3cret@db:5432/floe")).toBe("postgres://floe:***@db:5432/floe");
     expect(redactStoreUrl("pglite:./x")).toBe("pglite:./x");
+  });
+});
+
+describe("S3 settings", () => {
+  it("come from a file (flat or nested), FLOE_S3_* and flags, and feed the object store", () => {
+    const cwd = dir({ "floe.yaml": "s3:\n  endpoint: http://seaweed:8333\n  region: eu-west-1\n" });
+    const fromFile = loadConfig({ env: {}, cwd });
+    expect(fromFile.config["s3.endpoint"]).toBe("http://seaweed:8333");
+    expect(describeSource(fromFile.sources["s3.region"])).toBe("floe.yaml");
+    const flat = loadConfig({ env: {}, cwd: dir({ "floe.yaml": "s3.path-style-access: false\n" }) });
+    expect(flat.config["s3.path-style-access"]).toBe(false);
+    const env = loadConfig({
+      env: {
+        FLOE_S3_ACCESS_KEY_ID: "ak",
+        FLOE_S3_SECRET_ACCESS_KEY: "sk",
+        FLOE_S3_PATH_STYLE_ACCESS: "true",
+      },
+      cwd,
+      flags: { "s3.region": "us-west-2" },
+    });
+    expect(s3Settings(env.config)).toEqual({
+      endpoint: "http://seaweed:8333",
+      region: "us-west-2",
+      pathStyle: true,
+      accessKeyId: "ak",
+      secretAccessKey: "sk",
+    });
+    expect(s3Settings(load().config)).toEqual({});
+  });
+
+  it("are checked", () => {
+    expect(() => load({ env: { FLOE_S3_ENDPOINT: "seaweed:8333" } })).toThrow(
+      "FLOE_S3_ENDPOINT: expected an http:// or https:// URL, got 'seaweed:8333'",
+    );
+    expect(() => load({ env: { FLOE_S3_PATH_STYLE_ACCESS: "yes" } })).toThrow(
+      "FLOE_S3_PATH_STYLE_ACCESS: expected true or false, got 'yes'",
+    );
+    expect(() => loadConfig({ env: {}, cwd: dir({ "floe.yaml": "s3:\n  endpiont: x\n" }) })).toThrow(
+      "unknown setting 's3.endpiont'",
+    );
   });
 });

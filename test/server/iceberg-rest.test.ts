@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -233,6 +234,49 @@ describe.each(BACKENDS)("Iceberg REST namespaces and tables on %s", (_name, stor
     expect(noTable.body.error.type).toBe("NoSuchTableException");
     const after = await call(app, "GET", `${R}/namespaces/sales/tables/orders`);
     expect(after.body.metadata.properties.k).toBe("v");
+  });
+
+  it("adds snapshots whose manifest list exists, refuses those whose list is missing", async () => {
+    const url = `${R}/namespaces/sales/tables/orders`;
+    const table = (await call(app, "GET", url)).body;
+    const list = `${table.metadata.location}/metadata/snap-1.avro`;
+    const snapshot = (manifestList: string) => ({
+      requirements: [{ type: "assert-ref-snapshot-id", ref: "main", "snapshot-id": null }],
+      updates: [
+        {
+          action: "add-snapshot",
+          snapshot: {
+            "snapshot-id": 9007199254740993n.toString(),
+            "sequence-number": 1,
+            "timestamp-ms": 1700000000000,
+            "manifest-list": manifestList,
+            summary: { operation: "append" },
+            "schema-id": 1,
+          },
+        },
+        {
+          action: "set-snapshot-ref",
+          "ref-name": "main",
+          type: "branch",
+          "snapshot-id": 9007199254740993n.toString(),
+        },
+      ],
+    });
+    // the snapshot id as a bare JSON number beyond 2^53
+    const body = (m: string) =>
+      JSON.stringify(snapshot(m)).replaceAll('"9007199254740993"', "9007199254740993");
+    const missing = await call(app, "POST", url, body(`${list}.missing`));
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toContain("does not exist");
+    mkdirSync(dirname(fileURLToPath(list)), { recursive: true });
+    writeFileSync(fileURLToPath(list), "avro");
+    const ok = await call(app, "POST", url, body(list));
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('"current-snapshot-id":9007199254740993');
+    const content = await call(app, "GET", "/api/v2/trees/main/contents/sales.orders");
+    expect(content.text).toContain('"snapshotId":9007199254740993');
+    const again = await call(app, "POST", url, body(list));
+    expect(again.status).toBe(409);
   });
 
   it("concurrent commits on one table: one wins, the other gets 409, no commit is lost", async () => {

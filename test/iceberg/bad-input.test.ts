@@ -9,6 +9,7 @@ import { applyUpdates } from "../../src/iceberg/apply-updates.ts";
 import { type AvroSchema, readAvroFile, writeAvroFile } from "../../src/iceberg/avro/container.ts";
 import { newTableMetadata } from "../../src/iceberg/create-table.ts";
 import type { DataFile } from "../../src/iceberg/data-file.ts";
+import { deleteExpiredFiles } from "../../src/iceberg/maintenance/expire-files.ts";
 import { readManifestList } from "../../src/iceberg/manifest-list.ts";
 import { fastAppend } from "../../src/iceberg/producers/fast-append.ts";
 import {
@@ -568,5 +569,32 @@ describe("bad metadata JSON: a BAD_REQUEST naming the metadata file", () => {
     expect(e.kind).toBe("BAD_REQUEST");
     expect(e.message).toContain(`Cannot read ${t.location}: `);
     expect(e.message).toMatch(problem);
+  });
+});
+
+describe("expiring snapshots never deletes a file outside the table", () => {
+  it("reports it as not deleted and deletes the others", async () => {
+    const t = await goodTable();
+    const inside = `${t.metadata.location}/data/gone.parquet`;
+    const outsideFile = `${elsewhere()}/precious.parquet`;
+    for (const f of [inside, outsideFile]) await store.put(f, Buffer.from("x"));
+    const groups = {
+      manifestLists: [],
+      manifests: [],
+      dataFiles: [inside, outsideFile],
+      deleteFiles: [],
+      statisticsFiles: [],
+      partitionStatisticsFiles: [],
+    };
+    const report = await deleteExpiredFiles(store, t.metadata, groups);
+    expect(report.deleted).toBe(1);
+    expect(report.failed).toEqual([
+      {
+        path: outsideFile,
+        error: expect.stringMatching(/^not deleted: File .* lies outside the table location/),
+      },
+    ]);
+    expect(await store.head(inside)).toBeUndefined();
+    expect(await store.head(outsideFile)).toBeDefined();
   });
 });

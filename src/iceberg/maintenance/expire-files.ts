@@ -1,5 +1,6 @@
-import { badRequest } from "../../core/errors.ts";
+import { badRequest, isFloeError } from "../../core/errors.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
+import { tableFileCheck } from "../table-files.ts";
 import type { TableMetadata } from "../table-metadata.ts";
 import { type DeleteReport, deleteFiles, requireGcEnabled } from "./delete-files.ts";
 import {
@@ -102,7 +103,8 @@ export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroup
 
 /**
  * Deletes the files `expiredFiles` found, after the expiry was committed (see above). Refused for
- * a table with `gc.enabled=false`. Deletion failures are reported, not thrown.
+ * a table with `gc.enabled=false`. Deletion failures are reported, not thrown. A file outside the
+ * table's location (`table-files.ts`) is never deleted: it is reported as failed, with why.
  */
 export async function deleteExpiredFiles(
   store: ObjectStore,
@@ -111,7 +113,24 @@ export async function deleteExpiredFiles(
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<DeleteReport> {
   requireGcEnabled(metadata, "delete the files of expired snapshots");
-  return deleteFiles(store, allFiles(files), concurrency);
+  const check = tableFileCheck(metadata);
+  const inside: string[] = [];
+  const outside: { path: string; error: string }[] = [];
+  for (const path of allFiles(files)) {
+    try {
+      check(path, "File");
+      inside.push(path);
+    } catch (e) {
+      if (!isFloeError(e)) throw e;
+      outside.push({ path, error: `not deleted: ${e.message}` });
+    }
+  }
+  const report = await deleteFiles(store, inside, concurrency);
+  if (outside.length === 0) return report;
+  const failed = [...report.failed, ...outside].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
+  return { deleted: report.deleted, failed };
 }
 
 function byPath(groups: Iterable<readonly ManifestRef[]>): Map<string, ManifestRef> {

@@ -24,11 +24,14 @@ interface FileNode {
  * reads as its `initial-default`, or NULL. A file whose footer cannot be read (truncated, corrupt,
  * missing) is a FloeError naming it (`data-file-errors.ts`); run the query with `runOnDataFiles`
  * so that errors met while reading pages are too.
+ * With `positions`, each row also has `filename` (the local path read) and `file_row_number`
+ * (its position in the file, from 0), as position deletes need.
  */
 export async function readSql(
   duck: DuckDBConnection,
   schema: Schema,
   files: readonly string[],
+  opts: { readonly positions?: boolean } = {},
 ): Promise<string> {
   const paths = files.map((f) => {
     const loc = parseLocation(f);
@@ -36,7 +39,10 @@ export async function readSql(
   });
   if (paths.length === 0) {
     const empty = schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`);
-    return `SELECT ${empty.join(", ")} WHERE false`;
+    const extra = opts.positions
+      ? ", CAST(NULL AS VARCHAR) AS filename, CAST(NULL AS BIGINT) AS file_row_number"
+      : "";
+    return `SELECT ${empty.join(", ")}${extra} WHERE false`;
   }
   const trees = await fileSchemas(duck, paths).catch(async (e: unknown) => {
     throw await dataFileError(duck, e, files);
@@ -53,7 +59,9 @@ export async function readSql(
       if (!node || !needsRebuild(f.type, node)) return name;
       return `CAST(${rebuild(f.type, node, name, 0)} AS ${duckType(f.type)}) AS ${name}`;
     });
-    const key = `SELECT ${select.join(", ")} FROM read_parquet([?], schema = MAP {${columns.join(", ")}})`;
+    const more = opts.positions ? ", filename = true, file_row_number = true" : "";
+    const extra = opts.positions ? ", filename, file_row_number" : "";
+    const key = `SELECT ${select.join(", ")}${extra} FROM read_parquet([?], schema = MAP {${columns.join(", ")}}${more})`;
     groups.set(key, [...(groups.get(key) ?? []), path]);
   }
   return [...groups]

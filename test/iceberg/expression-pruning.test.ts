@@ -28,6 +28,7 @@ import { manifestMightMatch } from "../../src/iceberg/expressions/manifest-evalu
 import { fileMightMatch } from "../../src/iceberg/expressions/metrics-evaluator.ts";
 import { projectInclusive } from "../../src/iceberg/expressions/projection.ts";
 import { residualFor } from "../../src/iceberg/expressions/residual.ts";
+import { classifyFile, fileAllMatch } from "../../src/iceberg/expressions/strict-metrics-evaluator.ts";
 import { summarizePartitions } from "../../src/iceberg/manifest-summary.ts";
 import { partitionType, type PartitionSpec } from "../../src/iceberg/partition-spec.ts";
 import type { Schema } from "../../src/iceberg/schema.ts";
@@ -363,5 +364,95 @@ describe("pruning drops files that cannot match", () => {
     expect(inManifest(isNaN("x"))).toBe(true);
     expect(inManifest(eq("s", "zzz"))).toBe(false);
     expect(manifestMightMatch(proj(eq("i", 31)), spec, undefined)).toBe(true);
+  });
+});
+
+describe("strict evaluation: a file said to match whole has no row that fails", () => {
+  it("metrics and identity partitions (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, { minLength: 1, maxLength: 30 }),
+        exprArb,
+        metricsStyleArb,
+        (rows, expr, style) => {
+          const bound = bind(expr, schema);
+          const groups = new Map<string, Row[]>();
+          for (const r of rows) {
+            const k = key(partitionOf(r));
+            groups.set(k, [...(groups.get(k) ?? []), r]);
+          }
+          for (const group of groups.values()) {
+            const tuple = partitionOf(group[0]!);
+            const file = fileOf(group, tuple, style);
+            const why = expressionToString(bound);
+            const all = group.every((r) => matches(bound, get(r)));
+            const none = !group.some((r) => matches(bound, get(r)));
+            if (fileAllMatch(bound, file)) expect(all, why).toBe(true);
+            const c = classifyFile(bound, spec, tuple, file);
+            if (c === "all") expect(all, why).toBe(true);
+            if (c === "none") expect(none, why).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("by bounds and counts", () => {
+    const f: DataFile = {
+      content: 0,
+      filePath: "f.parquet",
+      fileFormat: "PARQUET",
+      partition: [],
+      recordCount: 10n,
+      fileSizeInBytes: 1n,
+      valueCounts: new Map([
+        [1, 10n],
+        [3, 10n],
+        [4, 10n],
+      ]),
+      nullValueCounts: new Map([
+        [1, 0n],
+        [3, 2n],
+        [4, 0n],
+      ]),
+      nanValueCounts: new Map([[4, 0n]]),
+      lowerBounds: new Map([
+        [1, toSingleValue({ type: "int" }, 10)],
+        [4, toSingleValue({ type: "double" }, -1)],
+      ]),
+      upperBounds: new Map([
+        [1, toSingleValue({ type: "int" }, 20)],
+        [4, toSingleValue({ type: "double" }, 1)],
+      ]),
+    };
+    const all = (e: Expression, file = f) => fileAllMatch(bind(e, schema), file);
+    expect(all(lt("i", 21))).toBe(true);
+    expect(all(lt("i", 20))).toBe(false);
+    expect(all(ltEq("i", 20))).toBe(true);
+    expect(all(gt("i", 9))).toBe(true);
+    expect(all(gtEq("i", 11))).toBe(false);
+    expect(all(notEq("i", 25))).toBe(true);
+    expect(all(notEq("i", 15))).toBe(false);
+    expect(all(notIn("i", [1, 30]))).toBe(true);
+    expect(all(notNull("i"))).toBe(true);
+    expect(all(notNull("s"))).toBe(false);
+    expect(all(eq("s", "a"))).toBe(false); // nulls never match
+    expect(all(lt("x", 2))).toBe(true);
+    expect(all(lt("x", 2), { ...f, nanValueCounts: new Map([[4, 1n]]) })).toBe(false);
+    expect(all(lt("x", 2), { ...f, nanValueCounts: undefined })).toBe(false);
+    expect(all(or(lt("i", 0), gt("i", 5)))).toBe(true);
+    expect(all(and(lt("i", 30), isNull("s")))).toBe(false);
+    const single = {
+      ...f,
+      lowerBounds: new Map([[1, toSingleValue({ type: "int" }, 7)]]),
+      upperBounds: new Map([[1, toSingleValue({ type: "int" }, 7)]]),
+    };
+    expect(all(eq("i", 7), single)).toBe(true);
+    expect(all(isIn("i", [7, 8]), single)).toBe(true);
+    expect(all(eq("i", 7))).toBe(false);
+    expect(all(lt("i", 21), { ...f, upperBounds: new Map() })).toBe(false);
+    expect(all(lt("i", 21), { ...f, nullValueCounts: undefined })).toBe(false);
+    expect(all(eq("i", 1), { ...f, recordCount: 0n })).toBe(true);
   });
 });

@@ -57,12 +57,20 @@ export interface ProducedSnapshot {
   readonly removed: readonly RemovedFile[];
 }
 
+/** Files written with one partition spec. */
+export interface SpecFiles {
+  readonly specId: number;
+  readonly files: readonly DataFile[];
+}
+
 /** How a producer picks the parent's live files to remove. */
 export interface FileRemoval {
   /** Whether a parent manifest may hold a file to remove, from its list entry; default yes. */
   readonly mayContain?: (manifest: ManifestFile, spec: PartitionSpec) => boolean;
   /** Whether to remove a live entry of a parent manifest; it may throw to refuse the commit. */
   readonly removes: (entry: ManifestEntry, spec: PartitionSpec) => boolean;
+  /** Checks what was removed before anything is written (that every named file was found). */
+  readonly verify?: (removed: readonly RemovedFile[]) => void;
 }
 
 /** The changes of one snapshot, as the operations (append, overwrite, delete, replace) describe them. */
@@ -74,6 +82,8 @@ export interface SnapshotChanges {
   readonly added?: readonly DataFile[];
   /** Default the table's default spec. */
   readonly specId?: number;
+  /** Further files to add, of other specs (delete files go in their data files' spec). */
+  readonly addedInSpecs?: readonly SpecFiles[];
   /**
    * The data sequence number of the added data files (a rewrite keeps its starting snapshot's, so
    * that equality deletes committed since still apply); default the new snapshot's.
@@ -144,19 +154,25 @@ export async function produceSnapshot(
     if (!spec) throw badRequest(`${what}: ${where}unknown partition spec ${id}`);
     return spec;
   };
-  const added = changes.added ?? [];
-  const addSpec = specOf(changes.specId ?? m.defaultSpecId, "");
   const v1 = m.formatVersion === 1;
-  const width = added.length > 0 ? partitionType(addSpec, schema).fields.length : 0;
+  const groups = [
+    ...((changes.added ?? []).length > 0
+      ? [{ specId: changes.specId ?? m.defaultSpecId, files: changes.added ?? [] }]
+      : []),
+    ...(changes.addedInSpecs ?? []).filter((g) => g.files.length > 0),
+  ].map((g) => ({ spec: specOf(g.specId, ""), files: g.files }));
   const check = tableFileCheck(m);
-  for (const f of added) {
-    check(f.filePath, `${what}: ${f.content === DataFileContent.DATA ? "data" : "delete"} file`);
-    if (f.content !== DataFileContent.DATA && v1)
-      throw badRequest(`${what}: ${f.filePath} is a delete file; format v1 has no delete files`);
-    if (f.partition.length !== width)
-      throw badRequest(
-        `${what}: ${f.filePath} has a partition tuple of ${f.partition.length} values; spec ${addSpec.specId} has ${width} fields`,
-      );
+  for (const { spec, files } of groups) {
+    const width = partitionType(spec, schema).fields.length;
+    for (const f of files) {
+      check(f.filePath, `${what}: ${f.content === DataFileContent.DATA ? "data" : "delete"} file`);
+      if (f.content !== DataFileContent.DATA && v1)
+        throw badRequest(`${what}: ${f.filePath} is a delete file; format v1 has no delete files`);
+      if (f.partition.length !== width)
+        throw badRequest(
+          `${what}: ${f.filePath} has a partition tuple of ${f.partition.length} values; spec ${spec.specId} has ${width} fields`,
+        );
+    }
   }
 
   const formatVersion = v1 ? 1 : 2;
@@ -172,25 +188,26 @@ export async function produceSnapshot(
   const summary = new SummaryBuilder();
 
   const newItems: Pending[] = [];
-  for (const content of [ManifestContent.DATA, ManifestContent.DELETES]) {
-    const files = added.filter((f) => (f.content === DataFileContent.DATA) === (content === 0));
-    if (files.length === 0) continue;
-    for (const f of files) summary.added(f, addSpec, schema);
-    const seq = content === ManifestContent.DATA ? (changes.dataSequenceNumber ?? null) : null;
-    newItems.push(
-      pending(
-        addSpec,
-        content,
-        files.map((dataFile) => ({
-          status: EntryStatus.ADDED,
-          snapshotId,
-          sequenceNumber: seq,
-          fileSequenceNumber: null,
-          dataFile,
-        })),
-      ),
-    );
-  }
+  for (const content of [ManifestContent.DATA, ManifestContent.DELETES])
+    for (const { spec, files: all } of groups) {
+      const files = all.filter((f) => (f.content === DataFileContent.DATA) === (content === 0));
+      if (files.length === 0) continue;
+      for (const f of files) summary.added(f, spec, schema);
+      const seq = content === ManifestContent.DATA ? (changes.dataSequenceNumber ?? null) : null;
+      newItems.push(
+        pending(
+          spec,
+          content,
+          files.map((dataFile) => ({
+            status: EntryStatus.ADDED,
+            snapshotId,
+            sequenceNumber: seq,
+            fileSequenceNumber: null,
+            dataFile,
+          })),
+        ),
+      );
+    }
 
   // The parent's manifests, those that lose files rewritten. Read before anything is written: a
   // parent that cannot be read (or names files outside the table) leaves no file behind.
@@ -222,6 +239,7 @@ export async function produceSnapshot(
   };
   for await (const item of mapBounded(parentManifests, 8, readParent)) filtered.push(item);
 
+  removal?.verify?.(removed);
   let items: Item[] = [...newItems, ...filtered];
   if (changes.merge) {
     const merged: Item[] = [];

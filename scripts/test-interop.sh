@@ -8,7 +8,8 @@
 # free port, waits for /readyz, runs the Nessie Java client tests (interop/nessie-java) against
 # /api/v2 and pyiceberg over /iceberg (interop/pyiceberg-rest; warehouse: a local directory on PGlite,
 # the S3 server of FLOE_TEST_S3_* or a private SeaweedFS on PostgreSQL) — on PGlite once with each of the client's JDK HTTP clients (java.net.http, the default,
-# and HttpURLConnection), on PostgreSQL with the default — and stops the server. First, without a
+# and HttpURLConnection), on PostgreSQL with the default — then the real engines (scripts/test-engines.sh:
+# Spark, and on PostgreSQL with the S3 warehouse Trino) — and stops the server. First, without a
 # server, the pyiceberg cross-check (interop/pyiceberg, venv from scripts/python-deps.sh). Exits non-zero if anything failed; the last line is the total,
 # "interop: N passed, N failed, N skipped".
 #
@@ -161,6 +162,24 @@ run_java() { # name [extra mvn args]
   say "$name: ok"
 }
 
+# Real engines against the running server (scripts/test-engines.sh: Spark with NessieCatalog, and
+# with the S3 warehouse Trino); its last line "engines-NAME: N passed, N failed" is added to the totals.
+run_engines() { # name warehouse (a directory, or "s3")
+  local name=$1 out="$work/engines-$1.log" line p f
+  FLOE_ENGINES_WORK="$work/engines-$name" bash scripts/test-engines.sh "$name" "http://127.0.0.1:$port" "$2" 2>&1 | tee "$out"
+  line=$(grep -a -E '^engines-[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+  if [ -z "$line" ]; then
+    total_failed=$((total_failed + 1))
+    results+=("engines-$name: no summary")
+    return 1
+  fi
+  read -r p f < <(echo "$line" | sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  results+=("$line")
+  [ "$f" -eq 0 ]
+}
+
 # Starts a server on the store, runs the Java tests once per HTTP client given, stops the server.
 # Clients: JavaHttp (the Nessie client's default on Java 11+: java.net.http) and URLConnection.
 run_backend() { # name store client...
@@ -174,6 +193,8 @@ run_backend() { # name store client...
         *) run_java "$name-$client" "-Dnessie.client-builder-name=$client" || ok=1 ;;
       esac
     done
+    # the engines: PGlite with a local warehouse, PostgreSQL with the S3 one
+    if [ "$name" = pglite ]; then run_engines "$name" "$work/warehouse-$name" || ok=1; else run_engines "$name" s3 || ok=1; fi
   else
     ok=1
     total_failed=$((total_failed + 1))

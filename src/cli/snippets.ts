@@ -54,6 +54,8 @@ export function connectionSnippets(s: SnippetInput): Snippet[] {
         "--conf spark.sql.catalog.nessie.catalog-impl=org.apache.iceberg.nessie.NessieCatalog",
         `--conf spark.sql.catalog.nessie.uri=${nessieUri}`,
         `--conf spark.sql.catalog.nessie.ref=${s.branch}`,
+        // the Nessie SQL extensions build their own client, API v1 unless told (docs/engines/spark.md)
+        "--conf spark.sql.catalog.nessie.client-api-version=2",
         `--conf spark.sql.catalog.nessie.warehouse=${s.warehouse}`,
       ]),
     });

@@ -50,6 +50,7 @@ describe("connection snippets", () => {
     const text = JSON.stringify(connectionSnippets({ ...base, nessie: true, icebergRest: false }));
     expect(text).toContain("http://127.0.0.1:19120/api/v2");
     expect(text).toContain("org.apache.iceberg.nessie.NessieCatalog");
+    expect(text).toContain("spark.sql.catalog.nessie.client-api-version=2");
     expect(text).toContain("iceberg.catalog.type=nessie");
     expect(text).toContain("spark.sql.catalog.nessie.warehouse=file:///tmp/wh");
     expect(text).not.toContain("/iceberg/main");

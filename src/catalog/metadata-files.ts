@@ -13,8 +13,8 @@ import { Lru } from "../versioning/lru.ts";
  * what was read is cached by location. New files are written put-if-absent: a name is never reused.
  */
 export class MetadataFiles {
-  private readonly tables = new Lru<string, TableMetadata>(2000);
-  private readonly views = new Lru<string, ViewMetadata>(500);
+  private readonly tables = new Lru<string, TableMetadata>(256);
+  private readonly views = new Lru<string, ViewMetadata>(128);
 
   constructor(private readonly objects: ObjectStoreResolver) {}
 

@@ -422,6 +422,16 @@ describe.each(BACKENDS)("Iceberg REST namespaces and tables on %s", (_name, stor
     expect((await call(app, "GET", `${R}/namespaces/sales/tables/dev_only`)).status).toBe(404);
     expect((await call(app, "GET", "/iceberg/v1/namespaces/sales/tables/orders")).status).toBe(200);
 
+    await branch(app, "feature/x");
+    const slashed = await call(app, "GET", "/iceberg/feature%2Fx/v1/config");
+    expect(slashed.body.overrides.prefix).toBe("feature%2Fx");
+    expect(
+      (await call(app, "POST", "/iceberg/feature%2Fx/v1/feature%2Fx/namespaces", { namespace: ["fx"] }))
+        .status,
+    ).toBe(200);
+    expect((await call(app, "GET", "/iceberg/v1/feature%2Fx/namespaces/fx")).status).toBe(200);
+    expect((await call(app, "GET", `${R}/namespaces/fx`)).status).toBe(404);
+
     const devHead = (await call(app, "GET", "/api/v2/trees/dev")).body.reference.hash;
     await call(app, "POST", `/api/v2/trees?name=v1&type=TAG`, { type: "BRANCH", name: "dev", hash: devHead });
     expect((await call(app, "GET", "/iceberg/v1/v1/namespaces/sales/tables/dev_only")).status).toBe(200);

@@ -6,6 +6,7 @@ import { type DeleteReport, deleteFiles, requireGcEnabled } from "./delete-files
 import {
   allFiles,
   canonical,
+  checker,
   DEFAULT_CONCURRENCY,
   type FileGroups,
   type ManifestRef,
@@ -50,7 +51,7 @@ export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroup
       throw badRequest(`Cannot expire snapshot ${id} of ${table}: the table has no such snapshot`);
   const expired = m.snapshots.filter((s) => removed.has(s.snapshotId));
   const retained = m.snapshots.filter((s) => !removed.has(s.snapshotId));
-  const base = { concurrency, table };
+  const base = { concurrency, metadata: m };
 
   const retainedLists = new Set(retained.flatMap((s) => (s.manifestList ? [canonical(s.manifestList)] : [])));
   const manifestLists = expired.flatMap((s) =>
@@ -83,6 +84,9 @@ export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroup
     for (const p of live.deleteFiles.keys()) candidates.dataFiles.delete(p);
   }
 
+  const check = checker(m);
+  for (const f of [...m.statistics, ...m.partitionStatistics])
+    if (removed.has(f.snapshotId)) check(f.statisticsPath, "statistics file");
   const stats = (files: readonly { snapshotId: bigint; statisticsPath: string }[]): string[] => {
     const kept = new Set(
       files.filter((f) => !removed.has(f.snapshotId)).map((f) => canonical(f.statisticsPath)),

@@ -101,7 +101,6 @@ async function reachableFiles(
   concurrency: number,
 ): Promise<Set<string>> {
   const m = table.metadata;
-  const name = tableName(m);
   const out = new Set<string>();
   const add = (p: string): void => void out.add(canonical(p));
   add(table.location);
@@ -113,7 +112,7 @@ async function reachableFiles(
   const lists = await snapshotManifests(store, m.snapshots, {
     concurrency,
     tolerateMissing: false,
-    table: name,
+    metadata: m,
   });
   const manifests = new Map<string, ManifestRef>();
   for (const refs of lists.values()) for (const r of refs) manifests.set(canonical(r.path), r);
@@ -122,7 +121,7 @@ async function reachableFiles(
     concurrency,
     tolerateMissing: false,
     liveOnly: false,
-    table: name,
+    metadata: m,
   });
   for (const p of contents.dataFiles.keys()) out.add(p);
   for (const p of contents.deleteFiles.keys()) out.add(p);

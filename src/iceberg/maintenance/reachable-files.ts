@@ -6,12 +6,17 @@ import { readManifest } from "../manifest.ts";
 import { type ManifestFile, readManifestList } from "../manifest-list.ts";
 import { mapBounded } from "../scan/bounded.ts";
 import type { Snapshot } from "../snapshot.ts";
+import { type TableFileCheck, tableFileCheck } from "../table-files.ts";
+import type { TableMetadata } from "../table-metadata.ts";
+import { tableName } from "./table-change.ts";
 
 /**
  * Reading which files snapshots reach: their manifest lists, the manifests those list (or a v1
  * snapshot lists inline), and the data and delete files in those manifests. Paths are compared in
  * their canonical spelling (`s3a://` = `s3://`, `file:/p` = `file:///p`), as stores list them.
- * Reads run `concurrency` at a time; each manifest list and manifest is read once.
+ * Reads run `concurrency` at a time; each manifest list and manifest is read once. Every file must
+ * lie where the table may name files (`table-files.ts`): a metadata file pointing elsewhere is
+ * refused before anything is read or deleted.
  */
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -61,22 +66,24 @@ export interface ManifestRef {
 export async function snapshotManifests(
   store: ObjectStore,
   snapshots: readonly Snapshot[],
-  opts: { concurrency: number; tolerateMissing: boolean; table: string },
+  opts: { concurrency: number; tolerateMissing: boolean; metadata: TableMetadata },
 ): Promise<Map<bigint, ManifestRef[]>> {
   const out = new Map<bigint, ManifestRef[]>();
+  const check = checker(opts.metadata);
   const read = async (s: Snapshot): Promise<ManifestRef[]> => {
-    if (s.manifestList === undefined) return (s.manifests ?? []).map((path) => ({ path }));
-    const bytes = await getOrMissing(
-      store,
-      s.manifestList,
-      opts,
-      `manifest list of snapshot ${s.snapshotId}`,
-    );
+    const what = `manifest list of snapshot ${s.snapshotId}`;
+    if (s.manifestList === undefined)
+      return (s.manifests ?? []).map((path) => {
+        check(path, "manifest", what);
+        return { path };
+      });
+    check(s.manifestList, what);
+    const bytes = await getOrMissing(store, s.manifestList, opts, what);
     if (!bytes) return [];
-    return readManifestList(bytes, s.manifestList).manifests.map((entry) => ({
-      path: entry.manifestPath,
-      entry,
-    }));
+    return readManifestList(bytes, s.manifestList).manifests.map((entry) => {
+      check(entry.manifestPath, "manifest", `listed in ${s.manifestList}`);
+      return { path: entry.manifestPath, entry };
+    });
   };
   let i = 0;
   for await (const refs of mapBounded(snapshots, opts.concurrency, read))
@@ -91,18 +98,25 @@ export async function snapshotManifests(
 export async function manifestContents(
   store: ObjectStore,
   manifests: readonly ManifestRef[],
-  opts: { concurrency: number; tolerateMissing: boolean; liveOnly: boolean; table: string },
+  opts: { concurrency: number; tolerateMissing: boolean; liveOnly: boolean; metadata: TableMetadata },
 ): Promise<{ dataFiles: Map<string, string>; deleteFiles: Map<string, string> }> {
   const dataFiles = new Map<string, string>();
   const deleteFiles = new Map<string, string>();
+  const check = checker(opts.metadata);
   const read = async (m: ManifestRef) => {
     const bytes = await getOrMissing(store, m.path, opts, "manifest");
-    return bytes ? readManifest(bytes, m.path, m.entry ? { manifest: m.entry } : {}) : undefined;
+    const manifest = bytes ? readManifest(bytes, m.path, m.entry ? { manifest: m.entry } : {}) : undefined;
+    return { path: m.path, manifest };
   };
-  for await (const manifest of mapBounded(manifests, opts.concurrency, read)) {
+  for await (const { path, manifest } of mapBounded(manifests, opts.concurrency, read)) {
     for (const e of manifest?.entries ?? []) {
       if (opts.liveOnly && e.status === EntryStatus.DELETED) continue;
       const f = e.dataFile;
+      check(
+        f.filePath,
+        f.content === DataFileContent.DATA ? "data file" : "delete file",
+        `listed in ${path}`,
+      );
       (f.content === DataFileContent.DATA ? dataFiles : deleteFiles).set(canonical(f.filePath), f.filePath);
     }
   }
@@ -112,7 +126,7 @@ export async function manifestContents(
 async function getOrMissing(
   store: ObjectStore,
   path: string,
-  opts: { tolerateMissing: boolean; table: string },
+  opts: { tolerateMissing: boolean; metadata: TableMetadata },
   what: string,
 ): Promise<Uint8Array | undefined> {
   try {
@@ -122,7 +136,13 @@ async function getOrMissing(
     if (opts.tolerateMissing) return undefined;
     throw new FloeError(
       "NOT_FOUND",
-      `Cannot tell which files of ${opts.table} are still in use: its ${what} ${path} is missing`,
+      `Cannot tell which files of ${tableName(opts.metadata)} are still in use: its ${what} ${path} is missing`,
     );
   }
+}
+
+/** The table's file-location check, with the table named in its errors. */
+export function checker(m: TableMetadata): TableFileCheck {
+  const check = tableFileCheck(m);
+  return (path, what, context) => check(path, `Cannot clean up files of ${tableName(m)}: ${what}`, context);
 }

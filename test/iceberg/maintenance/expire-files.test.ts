@@ -232,6 +232,17 @@ describe("expire snapshots with their files", () => {
       /Cannot tell which files of table .* are still in use: its manifest list of snapshot 4 .* is missing/,
     );
     await store.put(four.manifestList!, bytes);
+
+    // metadata (as another writer may have left it) naming a file of another table: refused
+    // before anything is read or deleted
+    const foreign = `${store.root}/another-table/metadata/snap-8.avro`;
+    const bad = { ...four, snapshotId: 8n, manifestList: foreign };
+    const hostile = { metadata: { ...t.metadata, snapshots: [...t.metadata.snapshots, bad] } };
+    await expect(
+      expiredFiles({ metadata: hostile.metadata, removedSnapshotIds: [8n], store }),
+    ).rejects.toThrow(
+      `Cannot clean up files of table ${t.metadata.location}: manifest list of snapshot 8 ${foreign} lies outside the table location`,
+    );
   });
 
   it("reports deletion failures instead of stopping", async () => {

@@ -8,6 +8,7 @@ import {
   overwriteFiles,
   replacePartitions,
 } from "../../src/iceberg/producers/overwrite.ts";
+import { rewriteFiles } from "../../src/iceberg/producers/rewrite-files.ts";
 import { planScan } from "../../src/iceberg/scan/plan-scan.ts";
 import type { TableMetadata } from "../../src/iceberg/table-metadata.ts";
 import {
@@ -329,6 +330,55 @@ describe("deleteByFilter and rowDelta", () => {
         deleteFiles: [{ specId: 0, files: [positionDeletes(v1, "c", "y", 1n)] }],
       }),
       /format v1 has no delete files/,
+    );
+  });
+});
+
+describe("rewriteFiles", () => {
+  it("replaces files with the starting sequence number as their data sequence number", async () => {
+    let m = await base("rewrite");
+    const loc = (n: string) => `${m.location}/data/${n}.parquet`;
+    const p = await rewriteFiles({
+      metadata: m,
+      store,
+      snapshotId: 3n,
+      removeFiles: [loc("a"), loc("b")],
+      files: [file(m, "ab", "x", 1, 10, 150n)],
+      dataSequenceNumber: 1n,
+    });
+    expect(p.snapshot.summary).toMatchObject({
+      operation: "replace",
+      "added-data-files": "1",
+      "deleted-data-files": "2",
+      "added-records": "10",
+      "deleted-records": "10",
+      "total-records": "30",
+      "total-data-files": "3",
+    });
+    m = commit(m, p);
+    expect(m.lastSequenceNumber).toBe(3);
+    const seqs = new Map<string, bigint>();
+    for await (const t of planScan({ metadata: m, store }))
+      seqs.set(t.file.filePath.slice(-10), t.dataSequenceNumber);
+    expect(seqs.get("ab.parquet")).toBe(1n);
+    const list = await manifestList(store, m);
+    const added = (await entries(store, list[0]!))[0]!;
+    expect([added.status, added.sequenceNumber, added.fileSequenceNumber]).toEqual([
+      EntryStatus.ADDED,
+      1n,
+      3n,
+    ]);
+    await refused(
+      rewriteFiles({ metadata: m, store, snapshotId: 4n, removeFiles: [] }),
+      /no files to rewrite/,
+    );
+    await refused(
+      rewriteFiles({ metadata: m, store, snapshotId: 4n, removeFiles: [loc("c")], dataSequenceNumber: 9n }),
+      /after the table's last sequence number/,
+    );
+    await refused(
+      rewriteFiles({ metadata: m, store, snapshotId: 4n, removeFiles: [loc("a")] }),
+      /missing required files/,
     );
   });
 });

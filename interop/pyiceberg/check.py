@@ -33,6 +33,7 @@ from pyiceberg.types import (
     DateType,
     DecimalType,
     DoubleType,
+    FloatType,
     IntegerType,
     LongType,
     NestedField,
@@ -326,6 +327,167 @@ def pyiceberg_writes(tmp):
     )
 
 
+# c. evolved schemas and partition specs, both ways
+
+EVOLVED_FIELDS = [
+    (1, "id", "long", True),
+    (2, "a", "long", False),
+    (3, "f", "double", False),
+    (4, "label", "string", False),
+    (6, "category", "string", False),
+    (7, "extra", "string", False),
+]
+EVOLVED_SPECS = {
+    0: [(6, 1000, "identity", "category")],
+    1: [(6, 1000, "identity", "category"), (1, 1001, "bucket[4]", "id_bucket")],
+}
+
+
+def evolved_filters(want):
+    """Filters over the evolved table: an identity partition both specs share, the bucketed id of the
+    new spec, the promoted int → long column (old files' bounds are ints) and float → double."""
+    return [
+        ("category = 'b'", EqualTo("category", "b"), lambda r: r["category"] == "b"),
+        ("id = 45", EqualTo("id", 45), lambda r: r["id"] == "45"),
+        ("a >= 60000000000 (int → long)", GreaterThanOrEqual("a", 60_000_000_000), lambda r: int(r["a"]) >= 60_000_000_000),
+        ("f < 2.0 (float → double)", LessThan("f", 2.0), lambda r: r["f"] is not None and r["f"] < 2.0),
+    ]
+
+
+def floe_evolves(tmp):
+    out = floe("evolve", tmp)
+    want = by_id(out["rows"])
+    table = StaticTable.from_metadata(out["metadata"])
+    m = table.metadata
+    fields = [(f.field_id, f.name, str(f.field_type), f.required) for f in table.schema().fields]
+    equal("floe evolves → pyiceberg: schema (added, renamed, int → long, float → double, dropped)", fields, EVOLVED_FIELDS)
+    equal("floe evolves → pyiceberg: schema ids", ([s.schema_id for s in m.schemas], m.current_schema_id), ([0, 1], 1))
+    specs = {s.spec_id: [(f.source_id, f.field_id, str(f.transform), f.name) for f in s.fields] for s in m.partition_specs}
+    equal("floe evolves → pyiceberg: partition specs", (specs, m.default_spec_id), (EVOLVED_SPECS, 1))
+    tasks = list(table.scan().plan_files())
+    equal("floe evolves → pyiceberg: files of both specs", sorted({t.file.spec_id for t in tasks}), [0, 1])
+    arrow = table.scan().to_arrow()
+    equal("floe evolves → pyiceberg: row count", arrow.num_rows, len(want))
+    equal("floe evolves → pyiceberg: row values", arrow_rows(arrow), want)
+    equal(
+        "floe evolves → pyiceberg: first snapshot's rows in its own schema",
+        arrow_rows(table.scan(snapshot_id=int(out["first"])).to_arrow()),
+        by_id(out["firstRows"]),
+    )
+    for label, expr, keep in evolved_filters(want):
+        expected = [r for r in want if keep(r)]
+        got = arrow_rows(table.scan(row_filter=expr).to_arrow())
+        check(f"floe evolves → pyiceberg: row_filter {label} ({len(expected)} rows)", got == expected and len(expected) > 0,
+              f"got {short(got)}, want {short(expected)}")
+
+
+EV_SCHEMA = Schema(
+    NestedField(1, "id", LongType(), required=True),
+    NestedField(2, "a", IntegerType(), required=False),
+    NestedField(3, "f", FloatType(), required=False),
+    NestedField(4, "name", StringType(), required=False),
+    NestedField(5, "gone", StringType(), required=False),
+    NestedField(6, "category", StringType(), required=False),
+)
+EV_ARROW_V0 = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("a", pa.int32()),
+        pa.field("f", pa.float32()),
+        pa.field("name", pa.string()),
+        pa.field("gone", pa.string()),
+        pa.field("category", pa.string()),
+    ]
+)
+EV_ARROW_V1 = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("a", pa.int64()),
+        pa.field("f", pa.float64()),
+        pa.field("label", pa.string()),
+        pa.field("category", pa.string()),
+        pa.field("extra", pa.string()),
+    ]
+)
+
+
+def ev_category(i):
+    return None if i % 7 == 6 else "abc"[i % 3]
+
+
+def ev_rows_v0(lo, hi):
+    # floats are quarters, exact in 32 bits, so the promoted doubles compare exactly
+    return [
+        {"id": i, "a": i * 1000 - 7, "f": i / 4, "name": f"n-{i}", "gone": f"g-{i}", "category": ev_category(i)}
+        for i in range(lo, hi)
+    ]
+
+
+def ev_rows_v1(lo, hi):
+    return [
+        {"id": i, "a": i * 3_000_000_000, "f": i / 3, "label": f"l-{i}", "category": ev_category(i), "extra": f"x-{i}"}
+        for i in range(lo, hi)
+    ]
+
+
+def pyiceberg_evolves(tmp):
+    warehouse = os.path.join(tmp, "warehouse")
+    os.makedirs(warehouse)
+    catalog = SqlCatalog(
+        "evolve",
+        uri=f"sqlite:///{os.path.join(tmp, 'catalog.db')}",
+        warehouse=f"file://{warehouse}",
+    )
+    catalog.create_namespace("ns")
+    table = catalog.create_table(
+        "ns.py_ev",
+        schema=EV_SCHEMA,
+        partition_spec=PartitionSpec(PartitionField(source_id=6, field_id=1000, transform=IdentityTransform(), name="category")),
+    )
+    table.append(pa.Table.from_pylist(ev_rows_v0(0, 20), schema=EV_ARROW_V0))
+    with table.update_schema() as update:
+        update.add_column("extra", StringType())
+        update.rename_column("name", "label")
+        update.update_column("a", LongType())
+        update.update_column("f", DoubleType())
+        update.delete_column("gone")
+    table.append(pa.Table.from_pylist(ev_rows_v1(20, 40), schema=EV_ARROW_V1))
+    with table.update_spec() as update:
+        update.add_field("id", BucketTransform(4), "id_bucket")
+    table.append(pa.Table.from_pylist(ev_rows_v1(40, 60), schema=EV_ARROW_V1))
+    table = catalog.load_table("ns.py_ev")
+    specs = {s.spec_id: [(f.source_id, f.field_id, str(f.transform), f.name) for f in s.fields] for s in table.metadata.partition_specs}
+    check("pyiceberg evolved its table as intended", specs == EVOLVED_SPECS and
+          [(f.field_id, f.name, str(f.field_type), f.required) for f in table.schema().fields] == EVOLVED_FIELDS,
+          f"specs {specs}, schema {table.schema()}")
+
+    old = [
+        {"id": r["id"], "a": r["a"], "f": r["f"], "label": r["name"], "category": r["category"], "extra": None}
+        for r in ev_rows_v0(0, 20)
+    ]
+    want = by_id([{k: json_value(v) for k, v in r.items()} for r in old + ev_rows_v1(20, 60)])
+    read = floe("read", table.metadata_location)
+    equal(
+        "pyiceberg evolves → floe: schema",
+        read["schema"],
+        [[i, name, t] for i, name, t, _ in EVOLVED_FIELDS],
+    )
+    tasks = list(table.scan().plan_files())
+    equal(
+        "pyiceberg evolves → floe: planned files and their specs, as pyiceberg plans",
+        (read["files"], sorted(read["specs"])),
+        (len(tasks), sorted(t.file.spec_id for t in tasks)),
+    )
+    equal("pyiceberg evolves → floe: row values", by_id(read["rows"]), want)
+    filtered = floe("read", table.metadata_location, "category", "b")
+    py_files = len(list(table.scan(row_filter=EqualTo("category", "b")).plan_files()))
+    equal(
+        "pyiceberg evolves → floe: planScan category = 'b' over both specs (rows, files)",
+        (by_id(filtered["rows"]), filtered["files"]),
+        ([r for r in want if r["category"] == "b"], py_files),
+    )
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="floe-pyiceberg-") as tmp:
         a = os.path.join(tmp, "a")
@@ -334,6 +496,12 @@ def main():
         os.makedirs(b)
         guarded("floe → pyiceberg", lambda: floe_writes(a))
         guarded("pyiceberg → floe", lambda: pyiceberg_writes(b))
+        c = os.path.join(tmp, "c")
+        d = os.path.join(tmp, "d")
+        os.makedirs(c)
+        os.makedirs(d)
+        guarded("floe evolves → pyiceberg", lambda: floe_evolves(c))
+        guarded("pyiceberg evolves → floe", lambda: pyiceberg_evolves(d))
     print(f"pyiceberg: {passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 

@@ -5,11 +5,17 @@
  *     creates a table partitioned by identity(category), day(ts), bucket[4](id) under <dir>/floe_t,
  *     appends two batches of rows (two snapshots), prints {"metadata": <file>, "rows": [...]}
  *   node --import tsx interop/pyiceberg/floe.ts read <metadata file> [<column> <value>]
- *     plans a scan (filtered by column = value when given) and reads its rows with DuckDB; prints
- *     {"snapshots": n, "files": n, "rows": [...]}
+ *     plans a scan (filtered by column = value when given) and reads its rows with DuckDB
+ *     (`readSql`); prints {"snapshots": n, "files": n, "specs": [spec id of each file], "schema":
+ *     [[id, name, type], …] of the current schema, "rows": [...]}
  *   node --import tsx interop/pyiceberg/floe.ts append <metadata file> <from> <to>
  *     appends the rows from ≤ id < to of `write`'s data to a table with the same columns (one fast
  *     append, the next metadata file); prints {"metadata": <new file>, "rows": [...]}
+ *   node --import tsx interop/pyiceberg/floe.ts evolve <dir>
+ *     creates <dir>/floe_evolved (identity(category)), appends rows, evolves the schema (a column
+ *     added, one renamed, int → long, float → double, one dropped), appends, evolves the partition
+ *     spec (bucket[4](id) added), appends; prints {"metadata", "first": <snapshot id>,
+ *     "rows": [...] in the final schema, "firstRows": [...] of the first snapshot in its schema}
  *
  * Rows are JSON objects by column name: longs and ints as decimal strings, timestamps as epoch
  * micros (string), dates as epoch days (string), decimals as their text, doubles as numbers.
@@ -18,12 +24,28 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { appendRows, createTable } from "../../src/engine/append.ts";
+import { runOnDataFiles } from "../../src/engine/data-file-errors.ts";
 import { quoteIdent } from "../../src/engine/duck-types.ts";
-import { scanSql } from "../../src/engine/scan-sql.ts";
+import { readSql } from "../../src/engine/read-sql.ts";
+import { applyUpdates } from "../../src/iceberg/apply-updates.ts";
 import { eq } from "../../src/iceberg/expressions/expression.ts";
-import { readTableFile } from "../../src/iceberg/producers/metadata-file.ts";
+import {
+  type TableFile,
+  readTableFile,
+  writeNextMetadataFile,
+} from "../../src/iceberg/producers/metadata-file.ts";
 import { planScan } from "../../src/iceberg/scan/plan-scan.ts";
 import { type Schema, schemaFromJson } from "../../src/iceberg/schema.ts";
+import {
+  addColumn,
+  dropColumn,
+  type Evolved,
+  renameColumn,
+  updateColumnType,
+} from "../../src/iceberg/schema-update.ts";
+import { typeToJson } from "../../src/iceberg/types.ts";
+import type { TableUpdate } from "../../src/iceberg/updates.ts";
+import type { ObjectStore } from "../../src/storage/object-store.ts";
 import { ObjectStoreResolver } from "../../src/storage/open-object-store.ts";
 
 const SCHEMA = schemaFromJson({
@@ -58,7 +80,7 @@ const source = (from: number, to: number): string => `SELECT
     (i * 3 - 50)::INTEGER AS n
   FROM range(${from}, ${to}) AS r(i)`;
 
-/** A SELECT of `from`'s columns in the JSON form above, ordered by id. */
+/** A SELECT of `from`'s columns in the JSON form above (floats and doubles as numbers), ordered by id. */
 function rowsSql(schema: Schema, from: string): string {
   const cols = schema.fields.map((f) => {
     const c = quoteIdent(f.name);
@@ -135,17 +157,107 @@ async function read(
     ...(filter.length === 2 ? { filter: eq(filter[0]!, filter[1]!) } : {}),
   });
   const files: string[] = [];
-  for await (const task of plan) files.push(task.file.filePath);
+  const specs: number[] = [];
+  for await (const task of plan) {
+    files.push(task.file.filePath);
+    specs.push(task.spec.specId);
+  }
   let rows: unknown[] = [];
   if (files.length > 0) {
     const where =
       filter.length === 2 ? ` WHERE ${quoteIdent(filter[0]!)} = '${filter[1]!.replace(/'/g, "''")}'` : "";
-    rows = await json(
-      duck,
-      rowsSql(plan.schema, `(SELECT * FROM ${scanSql(plan.schema, files)}${where}) AS s`),
+    const sql = rowsSql(
+      plan.schema,
+      `(SELECT * FROM (${await readSql(duck, plan.schema, files)})${where}) AS s`,
     );
+    rows = (await runOnDataFiles(duck, sql, files)).getRowObjectsJson() as unknown[];
   }
-  return { snapshots: metadata.snapshots.length, files: files.length, rows };
+  const schema = plan.schema.fields.map((f) => [f.id, f.name, typeToJson(f.type)]);
+  return { snapshots: metadata.snapshots.length, files: files.length, specs, schema, rows };
+}
+
+/** The columns of the evolved table before (`v0`) and after its schema change. */
+const EVOLVE_SCHEMA = schemaFromJson({
+  type: "struct",
+  "schema-id": 0,
+  fields: [
+    { id: 1, name: "id", required: true, type: "long" },
+    { id: 2, name: "a", required: false, type: "int" },
+    { id: 3, name: "f", required: false, type: "float" },
+    { id: 4, name: "name", required: false, type: "string" },
+    { id: 5, name: "gone", required: false, type: "string" },
+    { id: 6, name: "category", required: false, type: "string" },
+  ],
+});
+
+// Floats are quarters (exact in 32 bits), so the promoted doubles compare exactly; after the
+// change `a` holds values past the int range and `f` thirds.
+const v0Source = (from: number, to: number): string => `SELECT
+    i AS id, (i * 1000 - 7)::INTEGER AS a, (i / 4)::FLOAT AS f, 'n-' || i AS name, 'g-' || i AS gone,
+    CASE WHEN i % 7 = 6 THEN NULL ELSE ['a', 'b', 'c'][i % 3 + 1] END AS category
+  FROM range(${from}, ${to}) AS r(i)`;
+const v1Source = (from: number, to: number): string => `SELECT
+    i AS id, i * 3000000000 AS a, i / 3 AS f, 'l-' || i AS label,
+    CASE WHEN i % 7 = 6 THEN NULL ELSE ['a', 'b', 'c'][i % 3 + 1] END AS category, 'x-' || i AS extra
+  FROM range(${from}, ${to}) AS r(i)`;
+const v0AsV1 = (from: number, to: number): string =>
+  `SELECT id, a::BIGINT AS a, f::DOUBLE AS f, name AS label, category, NULL::VARCHAR AS extra FROM (${v0Source(from, to)})`;
+
+/** Commits schema or spec changes to a table without a catalog: the next metadata file. */
+async function commitUpdates(
+  store: ObjectStore,
+  table: TableFile,
+  updates: TableUpdate[],
+): Promise<TableFile> {
+  return writeNextMetadataFile(store, table, applyUpdates(table.metadata, updates));
+}
+
+/** Creates, appends, evolves the schema, appends, evolves the spec, appends (see the header). */
+async function evolve(duck: DuckDBConnection, dir: string, stores: ObjectStoreResolver): Promise<unknown> {
+  const location = pathToFileURL(resolve(dir, "floe_evolved")).href;
+  const store = stores.storeFor(location);
+  let table = await createTable(store, {
+    schema: EVOLVE_SCHEMA,
+    spec: { fields: [{ sourceId: 6, name: "category", transform: { kind: "identity" } }] },
+    location,
+  });
+  table = await appendRows({ duck, store, table, source: v0Source(0, 20) });
+  const first = table.metadata.currentSnapshotId;
+
+  let e: Evolved = { schema: EVOLVE_SCHEMA, lastColumnId: table.metadata.lastColumnId };
+  e = addColumn(e.schema, e.lastColumnId, { name: "extra", type: { type: "string" } });
+  e = renameColumn(e.schema, e.lastColumnId, "name", "label");
+  e = updateColumnType(e.schema, e.lastColumnId, "a", { type: "long" });
+  e = updateColumnType(e.schema, e.lastColumnId, "f", { type: "double" });
+  e = dropColumn(e.schema, e.lastColumnId, "gone");
+  table = await commitUpdates(store, table, [
+    { action: "add-schema", schema: e.schema, lastColumnId: e.lastColumnId },
+    { action: "set-current-schema", schemaId: -1 },
+  ]);
+  table = await appendRows({ duck, store, table, source: v1Source(20, 40) });
+
+  table = await commitUpdates(store, table, [
+    {
+      action: "add-spec",
+      spec: {
+        fields: [
+          { sourceId: 6, name: "category", transform: { kind: "identity" } },
+          { sourceId: 1, name: "id_bucket", transform: { kind: "bucket", numBuckets: 4 } },
+        ],
+      },
+    },
+    { action: "set-default-spec", specId: -1 },
+  ]);
+  table = await appendRows({ duck, store, table, source: v1Source(40, 60) });
+
+  const final = table.metadata.schemas.find((s) => s.schemaId === table.metadata.currentSchemaId)!;
+  const all = `(${v0AsV1(0, 20)} UNION ALL ${v1Source(20, 60)}) AS s`;
+  return {
+    metadata: table.location,
+    first: String(first),
+    rows: await json(duck, rowsSql(final, all)),
+    firstRows: await json(duck, rowsSql(EVOLVE_SCHEMA, `(${v0Source(0, 20)}) AS s`)),
+  };
 }
 
 const [command, arg, ...rest] = process.argv.slice(2);
@@ -158,9 +270,10 @@ try {
   if (command === "write" && arg) out = await write(duck, arg, stores);
   else if (command === "read" && arg) out = await read(duck, arg, stores, rest);
   else if (command === "append" && arg && rest.length === 2) out = await append(duck, arg, stores, rest);
+  else if (command === "evolve" && arg) out = await evolve(duck, arg, stores);
   else
     throw new Error(
-      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to>",
+      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir>",
     );
   process.stdout.write(JSON.stringify(out) + "\n");
 } finally {

@@ -3,10 +3,10 @@ import { nextMetadataLocation } from "../iceberg/metadata-location.ts";
 import { checkRequirements, type TableRequirement } from "../iceberg/requirements.ts";
 import type { TableMetadata } from "../iceberg/table-metadata.ts";
 import type { TableUpdate } from "../iceberg/updates.ts";
-import { badRequest } from "../core/errors.ts";
+import { badRequest, isFloeError } from "../core/errors.ts";
 import type { CommitMetaInput, ContentKey, Operation } from "../versioning/model.ts";
 import { type CatalogContext, contentAt, writeOnBranch } from "./context.ts";
-import { dotted, noSuchTable } from "./errors.ts";
+import { commitFailed, dotted, noSuchTable } from "./errors.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { defaultLocation, tableContent } from "./table-content.ts";
 
@@ -17,6 +17,8 @@ import { defaultLocation, tableContent } from "./table-content.ts";
  * requirements → apply the updates → write the next metadata file (put-if-absent) → one
  * version-store commit with the head as expected hash. Several tables commit in one version-store
  * commit, atomically. A key changed concurrently makes the whole path run again from the new head.
+ * A failure before the version-store commit (a requirement, storage being unreachable) is a clean
+ * 409 CommitFailedException, never a 5xx that clients read as "commit state unknown".
  */
 export interface TableChange {
   readonly key: ContentKey;
@@ -55,6 +57,8 @@ export async function commitTables(
       return { operations, result, written };
     } catch (e) {
       await Promise.all(written.map((f) => ctx.files.discard(f)));
+      // Nothing was committed: say so (a 5xx would make Java clients report CommitStateUnknown).
+      if (isFloeError(e, "SERVICE_UNAVAILABLE")) throw commitFailed(`Nothing was committed: ${e.message}`);
       throw e;
     }
   });

@@ -62,3 +62,26 @@ describe("Iceberg REST with an s3:// warehouse on PostgreSQL", () => {
     expect(clientFileIo("file:///srv/wh", settings)).toEqual({});
   });
 });
+
+describe("Iceberg REST when object storage is unreachable", () => {
+  it("a commit that could not write its metadata file is a clean 409, and nothing changes", async () => {
+    const dead = { endpoint: "http://127.0.0.1:9", accessKeyId: "a", secretAccessKey: "b" };
+    const { app, close } = await openIcebergApp("pglite:memory", undefined, dead);
+    try {
+      await call(app, "POST", "/iceberg/v1/main/namespaces", { namespace: ["ns"] });
+      const created = await call(app, "POST", "/iceberg/v1/main/namespaces/ns/tables", createTableBody("t"));
+      expect(created.status).toBe(200);
+      const res = await call(app, "POST", "/iceberg/v1/main/namespaces/ns/tables/t", {
+        requirements: [],
+        updates: [{ action: "set-location", location: "s3://unreachable-bucket/t" }],
+      });
+      expect(res.status).toBe(409);
+      expect(res.body.error.type).toBe("CommitFailedException");
+      expect(res.body.error.message).toMatch(/^Nothing was committed: /);
+      const loaded = await call(app, "GET", "/iceberg/v1/main/namespaces/ns/tables/t");
+      expect(loaded.body["metadata-location"]).toBe(created.body["metadata-location"]);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -488,6 +488,53 @@ def pyiceberg_evolves(tmp):
     )
 
 
+# e. floe's table maintenance (refs, rollback, cherry-pick, expire with files, orphans), read by pyiceberg
+
+
+def floe_history(tmp):
+    out = floe("history", tmp)
+    table = StaticTable.from_metadata(out["metadata"])
+    md = table.metadata
+    name = "floe history → pyiceberg"
+    equal(f"{name}: snapshots left after expiring 3 and 4", sorted(s.snapshot_id for s in md.snapshots), [1, 2, 5])
+    equal(f"{name}: expired snapshots and their files", (out["removed"], out["deleted"]), (
+        ["3", "4"],
+        {"manifestLists": 2, "manifests": 1, "dataFiles": 0, "deleteFiles": 0,
+         "statisticsFiles": 0, "partitionStatisticsFiles": 0},
+    ))
+    refs = {
+        n: (r.snapshot_id, r.snapshot_ref_type.value, r.min_snapshots_to_keep, r.max_ref_age_ms)
+        for n, r in md.refs.items()
+    }
+    equal(f"{name}: branches and tags with retention", refs, {
+        "main": (5, "branch", None, None),
+        "dev": (2, "branch", 2, None),
+        "v1": (1, "tag", None, 10 * 365 * 86_400_000),
+    })
+    s5 = md.snapshot_by_id(5)
+    equal(
+        f"{name}: the cherry-picked snapshot (parent, operation, source-snapshot-id, total-records)",
+        (s5.parent_snapshot_id, s5.summary.operation.value, s5.summary.get("source-snapshot-id"),
+         s5.summary.get("total-records")),
+        (4, "append", "3", "25"),
+    )
+    want = {
+        "main": [str(i) for i in [*range(0, 10), *range(20, 35)]],
+        "dev": [str(i) for i in range(0, 20)],
+        "v1": [str(i) for i in range(0, 10)],
+    }
+    for ref, ids in want.items():
+        got = table.scan(snapshot_id=md.refs[ref].snapshot_id).to_arrow()
+        py_ids = sorted((str(v) for v in got.column("id").to_pylist()), key=int)
+        equal(f"{name}: rows of {ref} (pyiceberg, floe)", (py_ids, out["ids"][ref]), (ids, ids))
+    stray = os.path.join(tmp, "floe_history", "data", "category=x", "stray.parquet")
+    equal(
+        f"{name}: the orphan removed, nothing else",
+        ([o.removeprefix("file://") for o in out["orphans"]], os.path.exists(stray)),
+        ([stray], False),
+    )
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="floe-pyiceberg-") as tmp:
         a = os.path.join(tmp, "a")
@@ -502,6 +549,9 @@ def main():
         os.makedirs(d)
         guarded("floe evolves → pyiceberg", lambda: floe_evolves(c))
         guarded("pyiceberg evolves → floe", lambda: pyiceberg_evolves(d))
+        e = os.path.join(tmp, "e")
+        os.makedirs(e)
+        guarded("floe history → pyiceberg", lambda: floe_history(e))
     print(f"pyiceberg: {passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 

@@ -16,18 +16,33 @@
  *     added, one renamed, int → long, float → double, one dropped), appends, evolves the partition
  *     spec (bucket[4](id) added), appends; prints {"metadata", "first": <snapshot id>,
  *     "rows": [...] in the final schema, "firstRows": [...] of the first snapshot in its schema}
+ *   node --import tsx interop/pyiceberg/floe.ts history <dir>
+ *     creates <dir>/floe_history and runs the table-maintenance operations on it, each committed as
+ *     the next metadata file: appends 1, 2, 3; tag v1 at 1, branch dev at 2 (with retention); main
+ *     rolled back to 1; append 4; 3 cherry-picked onto main (5); snapshots expired with their files
+ *     deleted; a stray file removed as an orphan. Prints {"metadata", "ids": {ref: [row ids]},
+ *     "removed": [snapshot ids], "deleted": {kind: count}, "orphans": [paths]}
  *
  * Rows are JSON objects by column name: longs and ints as decimal strings, timestamps as epoch
  * micros (string), dates as epoch days (string), decimals as their text, doubles as numbers.
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { appendRows, createTable } from "../../src/engine/append.ts";
 import { runOnDataFiles } from "../../src/engine/data-file-errors.ts";
 import { quoteIdent } from "../../src/engine/duck-types.ts";
 import { readSql } from "../../src/engine/read-sql.ts";
 import { applyUpdates } from "../../src/iceberg/apply-updates.ts";
+import { deleteExpiredFiles, expiredFiles } from "../../src/iceberg/maintenance/expire-files.ts";
+import { planExpireSnapshots } from "../../src/iceberg/maintenance/expire-snapshots.ts";
+import { removeOrphanFiles } from "../../src/iceberg/maintenance/orphan-files.ts";
+import { FILE_KINDS } from "../../src/iceberg/maintenance/reachable-files.ts";
+import { createBranch, createTag } from "../../src/iceberg/maintenance/refs.ts";
+import { rollbackTo } from "../../src/iceberg/maintenance/rollback.ts";
+import type { TableChange } from "../../src/iceberg/maintenance/table-change.ts";
+import { cherryPick } from "../../src/iceberg/producers/cherry-pick.ts";
+import { checkRequirements } from "../../src/iceberg/requirements.ts";
 import { eq } from "../../src/iceberg/expressions/expression.ts";
 import {
   type TableFile,
@@ -260,6 +275,87 @@ async function evolve(duck: DuckDBConnection, dir: string, stores: ObjectStoreRe
   };
 }
 
+const HISTORY_SCHEMA = schemaFromJson({
+  type: "struct",
+  "schema-id": 0,
+  fields: [
+    { id: 1, name: "id", required: true, type: "long" },
+    { id: 2, name: "category", required: false, type: "string" },
+  ],
+});
+
+async function history(duck: DuckDBConnection, dir: string, stores: ObjectStoreResolver) {
+  const location = pathToFileURL(resolve(dir, "floe_history")).href;
+  const store = stores.storeFor(location);
+  const rowsOf = (from: number, to: number) =>
+    `SELECT i AS id, ['x', 'y'][i % 2 + 1] AS category FROM range(${from}, ${to}) AS r(i)`;
+  const commit = async (t: TableFile, change: TableChange, nowMs: number): Promise<TableFile> => {
+    checkRequirements(t.metadata, change.requirements);
+    return writeNextMetadataFile(store, t, applyUpdates(t.metadata, change.updates, { nowMs }));
+  };
+  let t = await createTable(store, {
+    schema: HISTORY_SCHEMA,
+    spec: { fields: [{ sourceId: 2, name: "category", transform: { kind: "identity" } }] },
+    location,
+  });
+  const append = async (id: bigint, from: number, to: number) => {
+    const nowMs = Number(id) * 1000;
+    t = await appendRows({ duck, store, table: t, source: rowsOf(from, to), snapshotId: id, nowMs });
+  };
+  await append(1n, 0, 10);
+  await append(2n, 10, 20);
+  await append(3n, 20, 30);
+  t = await commit(t, createTag(t.metadata, "v1", 1n, { maxRefAgeMs: 10 * 365 * 86_400_000 }), 3100);
+  t = await commit(t, createBranch(t.metadata, "dev", 2n, { minSnapshotsToKeep: 2 }), 3200);
+  t = await commit(t, rollbackTo(t.metadata, 1n), 3300);
+  await append(4n, 30, 35);
+  const pick = await cherryPick({
+    metadata: t.metadata,
+    store,
+    pickSnapshotId: 3n,
+    snapshotId: 5n,
+    nowMs: 5000,
+  });
+  t = await commit(t, pick, 5000);
+
+  const plan = planExpireSnapshots(t.metadata, { nowMs: 6000, olderThanMs: 6000, retainLast: 1 });
+  const files = await expiredFiles({
+    metadata: t.metadata,
+    removedSnapshotIds: plan.removedSnapshotIds,
+    store,
+  });
+  t = await commit(t, plan, 6000);
+  const report = await deleteExpiredFiles(store, t.metadata, files);
+  if (report.failed.length > 0) throw new Error(`deletes failed: ${JSON.stringify(report.failed)}`);
+
+  const stray = `${location}/data/category=x/stray.parquet`;
+  await store.put(stray, new TextEncoder().encode("not a table file"));
+  const orphans = await removeOrphanFiles({
+    store,
+    table: t,
+    nowMs: Date.now() + 30 * 86_400_000,
+    dryRun: false,
+  });
+
+  const ids: Record<string, string[]> = {};
+  for (const ref of ["main", "dev", "v1"]) {
+    const found: string[] = [];
+    const paths: string[] = [];
+    for await (const task of planScan({ metadata: t.metadata, store, ref })) paths.push(task.file.filePath);
+    const list = paths.map((p) => `'${fileURLToPath(p)}'`).join(", ");
+    const got = (await json(duck, `SELECT id FROM read_parquet([${list}])`)) as { id: string }[];
+    for (const r of got) found.push(String(r.id));
+    ids[ref] = found.sort((a, b) => Number(a) - Number(b));
+  }
+  return {
+    metadata: t.location,
+    ids,
+    removed: plan.removedSnapshotIds.map(String).sort(),
+    deleted: Object.fromEntries(FILE_KINDS.map((k) => [k, files[k].length])),
+    orphans: orphans.orphans,
+  };
+}
+
 const [command, arg, ...rest] = process.argv.slice(2);
 const instance = await DuckDBInstance.create(":memory:");
 const duck = await instance.connect();
@@ -271,9 +367,10 @@ try {
   else if (command === "read" && arg) out = await read(duck, arg, stores, rest);
   else if (command === "append" && arg && rest.length === 2) out = await append(duck, arg, stores, rest);
   else if (command === "evolve" && arg) out = await evolve(duck, arg, stores);
+  else if (command === "history" && arg) out = await history(duck, arg, stores);
   else
     throw new Error(
-      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir>",
+      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir> | history <dir>",
     );
   process.stdout.write(JSON.stringify(out) + "\n");
 } finally {

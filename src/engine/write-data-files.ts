@@ -205,46 +205,45 @@ async function writeFiles(
   written: string[],
 ): Promise<DataFile[]> {
   const target = parseLocation(`${opts.location.replace(/\/+$/, "")}/data${path === "" ? "" : `/${path}`}`);
+  // Staged first (beside the final place for local files, so that moving one there is a rename):
+  // a COPY that fails half-way leaves its partial files only in the staging directory.
   const staging =
-    target.kind === "file" ? undefined : await mkdtemp(join(opts.tempDir ?? tmpdir(), "floe-write-"));
-  const dir = target.kind === "file" ? target.path : (staging as string);
+    target.kind === "file"
+      ? join(target.path, `${TEMP_PREFIX}${randomUUID()}`)
+      : await mkdtemp(join(opts.tempDir ?? tmpdir(), "floe-write-"));
   const modes = metricsModes(opts.schema, opts.tableProperties, opts.sortOrder);
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(staging, { recursive: true });
     const options = [
       "FORMAT parquet",
       `FIELD_IDS ${fieldIdsOption(opts.schema)}`,
       `FILE_SIZE_BYTES ${opts.targetFileSizeBytes}`,
       `FILENAME_PATTERN '{uuid}'`,
-      // The directory may hold files of earlier writes; {uuid} names never collide with them.
-      "APPEND",
       "RETURN_STATS",
     ];
     if (opts.rowGroupSize !== undefined) options.push(`ROW_GROUP_SIZE ${opts.rowGroupSize}`);
     const reader = await sourceQuery(() =>
-      opts.duck.runAndReadAll(`COPY (${select}) TO ${sqlString(dir)} (${options.join(", ")})`),
+      opts.duck.runAndReadAll(`COPY (${select}) TO ${sqlString(staging)} (${options.join(", ")})`),
     );
     const results = reader.getRowObjectsJson() as unknown as CopyResult[];
     const files: DataFile[] = [];
     for (const r of results) {
-      if (target.kind === "file") written.push(formatLocation({ kind: "file", path: r.filename }));
+      // An empty source still makes a file without rows; it goes with the staging directory.
       if (r.count === "0") continue;
-      const filePath =
-        target.kind === "file"
-          ? formatLocation({ kind: "file", path: r.filename })
-          : `${formatLocation(target)}/${basename(r.filename)}`;
+      const filePath = `${formatLocation(target)}/${basename(r.filename)}`;
       const splitOffsets = await rowGroupOffsets(opts.duck, r.filename);
       files.push(await describeFile(opts, leaves, modes, r, { partition, filePath, splitOffsets }));
-      if (target.kind !== "file") {
-        written.push(filePath);
+      written.push(filePath);
+      if (target.kind === "file") {
+        await mkdir(target.path, { recursive: true });
+        await rename(r.filename, join(target.path, basename(r.filename)));
+      } else {
         await opts.store.put(filePath, await readFile(r.filename));
       }
     }
-    // An empty source still leaves a file without rows behind.
-    for (const r of results) if (r.count === "0") await unlink(r.filename).catch(() => undefined);
     return files;
   } finally {
-    if (staging) await rm(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,18 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { CatalogContext } from "../../catalog/context.ts";
+import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
+
+/** What the parts of a SQL session share: the catalog, DuckDB, and the session's current ref. */
+export interface SessionContext {
+  readonly catalog: CatalogContext;
+  readonly objects: ObjectStoreResolver;
+  readonly duck: DuckDBConnection;
+  /** The reference statements read and write: a branch, a tag or `ref@hash`. */
+  ref: string;
+  /** Where data files on object storage are cached for DuckDB. */
+  readonly cacheDir: string;
+  /** DuckDB views standing for Iceberg tables, made for the statement being run. */
+  readonly views: Set<string>;
+  /** Author of the commits this session makes. */
+  readonly author?: string;
+}

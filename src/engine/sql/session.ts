@@ -1,0 +1,218 @@
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CatalogContext } from "../../catalog/context.ts";
+import { loadTable } from "../../catalog/tables.ts";
+import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
+import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
+import { parseRefSpec } from "../../versioning/ref-spec.ts";
+import { quoteIdent } from "../duck-types.ts";
+import {
+  runAlterTable,
+  runCreateNamespace,
+  runCreateTable,
+  runDropNamespace,
+  runDropTable,
+  runShowNamespaces,
+  runShowTables,
+} from "./ddl.ts";
+import { parseStatement } from "./parse.ts";
+import { runReferenceStatement } from "./references.ts";
+import { messageResult, type StatementResult } from "./result.ts";
+import { rewriteTableRefs } from "./rewrite.ts";
+import type { SessionContext } from "./session-context.ts";
+import type { Statement } from "./statements.ts";
+import { parseTree, registerTables } from "./table-views.ts";
+import { appendToTable } from "./writes.ts";
+
+export interface SessionOptions {
+  readonly catalog: CatalogContext;
+  readonly objects: ObjectStoreResolver;
+  /** The reference to start on: a branch, a tag or `ref@hash`; default the default branch. */
+  readonly ref?: string;
+  /** Author of the commits the session makes. */
+  readonly author?: string;
+}
+
+/** Statements DuckDB runs (after floe's tables are made visible): queries and session settings. */
+const QUERY_WORDS = new Set([
+  "SELECT",
+  "WITH",
+  "VALUES",
+  "FROM",
+  "TABLE",
+  "EXPLAIN",
+  "DESCRIBE",
+  "SUMMARIZE",
+  "SHOW",
+  "SET",
+  "RESET",
+  "(",
+]);
+
+/**
+ * A SQL session: a DuckDB connection (in memory, in this process) plus a current reference of the
+ * catalog. `execute` runs one statement: floe's own (branches, namespaces, tables, INSERT) through
+ * the catalog, each write as ONE commit on the session's branch through the commit path; queries in
+ * DuckDB over the Iceberg tables they name, read at the session's reference. A statement that fails
+ * commits nothing. One statement at a time.
+ */
+export class SqlSession {
+  private constructor(
+    private readonly ctx: SessionContext,
+    private readonly instance: DuckDBInstance,
+  ) {}
+
+  static async open(opts: SessionOptions): Promise<SqlSession> {
+    const ref = opts.ref ?? opts.catalog.store.defaultBranch;
+    await opts.catalog.store.resolve(parseRefSpec(ref));
+    const instance = await DuckDBInstance.create(":memory:");
+    let duck: DuckDBConnection;
+    try {
+      duck = await instance.connect();
+    } catch (e) {
+      instance.closeSync();
+      throw e;
+    }
+    const ctx: SessionContext = {
+      catalog: opts.catalog,
+      objects: opts.objects,
+      duck,
+      ref,
+      cacheDir: await mkdtemp(join(tmpdir(), "floe-sql-cache-")),
+      views: new Set(),
+      ...(opts.author === undefined ? {} : { author: opts.author }),
+    };
+    return new SqlSession(ctx, instance);
+  }
+
+  /** The reference statements read and write (`USE REFERENCE` changes it). */
+  get ref(): string {
+    return this.ctx.ref;
+  }
+
+  async execute(sql: string): Promise<StatementResult> {
+    const st = parseStatement(sql);
+    try {
+      return await this.run(st);
+    } catch (e) {
+      throw duckError(e, this.ctx.ref);
+    }
+  }
+
+  private async run(st: Statement): Promise<StatementResult> {
+    const s = this.ctx;
+    switch (st.kind) {
+      case "create-reference":
+      case "use-reference":
+      case "merge-branch":
+      case "show-references":
+      case "show-reference":
+      case "show-log":
+      case "assign-reference":
+      case "drop-reference":
+        return runReferenceStatement(s, st);
+      case "create-namespace":
+        return runCreateNamespace(s, st);
+      case "drop-namespace":
+        return runDropNamespace(s, st);
+      case "show-namespaces":
+        return runShowNamespaces(s);
+      case "show-tables":
+        return runShowTables(s, st);
+      case "create-table":
+        return runCreateTable(
+          s,
+          st.asQuery === undefined ? st : { ...st, asQuery: rewriteTableRefs(st.asQuery) },
+        );
+      case "drop-table":
+        return runDropTable(s, st);
+      case "alter-table":
+        return runAlterTable(s, st);
+      case "insert":
+        return this.insert(st);
+      case "query":
+        return this.query(st.sql);
+    }
+  }
+
+  private async insert(st: Extract<Statement, { kind: "insert" }>): Promise<StatementResult> {
+    const s = this.ctx;
+    const key = [...st.table];
+    const { metadata: m } = await loadTable(s.catalog, s.ref, key);
+    const fields = m.schemas.find((x) => x.schemaId === m.currentSchemaId)?.fields ?? [];
+    const columns = (st.columns ?? fields.map((f) => f.name)).map((c) => {
+      const f =
+        fields.find((x) => x.name === c) ?? fields.find((x) => x.name.toLowerCase() === c.toLowerCase());
+      if (!f) throw badRequest(`Table ${key.join(".")} has no column ${c}`);
+      return f.name;
+    });
+    if (new Set(columns).size !== columns.length)
+      throw badRequest(`A column is named twice in INSERT INTO ${key.join(".")}`);
+    const body = rewriteTableRefs(st.source);
+    const count = await this.ctx.duck.runAndReadAll(`SELECT * FROM (${body}) AS __floe_src LIMIT 0`).then(
+      (r) => r.columnCount,
+      () => undefined, // the source's own error is reported by the write below
+    );
+    if (count !== undefined && count !== columns.length)
+      throw badRequest(
+        `INSERT INTO ${key.join(".")} has ${columns.length} target columns but the source has ${count}`,
+      );
+    await registerTables(s, `SELECT * FROM (${body}) AS __floe_src`);
+    const select = fields.map((f) =>
+      columns.includes(f.name) ? quoteIdent(f.name) : `NULL AS ${quoteIdent(f.name)}`,
+    );
+    const source = `SELECT ${select.join(", ")} FROM (${body}) AS __floe_src(${columns.map(quoteIdent).join(", ")})`;
+    const n = await appendToTable(s, key, source);
+    return messageResult(
+      n === 0n ? `Inserted no rows into ${key.join(".")}` : `Inserted ${n} rows into ${key.join(".")}`,
+    );
+  }
+
+  private async query(text: string): Promise<StatementResult> {
+    const first = /^\s*(\(|[A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? "";
+    if (!QUERY_WORDS.has(first)) {
+      await parseTree(this.ctx.duck, text); // a syntax error is reported as one
+      const what = /^\s*(MERGE\s+INTO|[A-Za-z]+)/i.exec(text)?.[1]?.toUpperCase() ?? text.slice(0, 20);
+      throw badRequest(`Unsupported statement: ${what} is not supported by floe sql`);
+    }
+    const sql = rewriteTableRefs(text);
+    await registerTables(this.ctx, sql);
+    const result = await this.ctx.duck.stream(sql);
+    const names = result.columnNames();
+    const types = result.columnTypes();
+    return {
+      columns: names.map((name, i) => ({ name, type: String(types[i]) })),
+      batches: mapErrors(result.yieldRowsJson(), this.ctx.ref),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.ctx.duck.closeSync();
+    this.instance.closeSync();
+    await rm(this.ctx.cacheDir, { recursive: true, force: true });
+  }
+}
+
+async function* mapErrors<T>(batches: AsyncIterable<T>, ref: string): AsyncIterable<T> {
+  try {
+    yield* batches;
+  } catch (e) {
+    throw duckError(e, ref);
+  }
+}
+
+const USER_ERRORS =
+  /^(Parser|Binder|Catalog|Conversion|Invalid Input|Out of Range|Constraint|Not implemented|Invalid Type|Dependency|Syntax) Error/;
+
+/** DuckDB's errors as FloeErrors with one line; an unknown table names the session's reference. */
+function duckError(e: unknown, ref: string): unknown {
+  if (isFloeError(e) || !(e instanceof Error)) return e;
+  const line = e.message.split("\n")[0] ?? e.message;
+  const missing = /^Catalog Error: Table with name "?([^"\s]+)"? does not exist/.exec(line);
+  if (missing) return new FloeError("NOT_FOUND", `Table ${missing[1]} does not exist on ${ref}`);
+  const position = /LINE \d+: .*\n(\s*)\^/.exec(e.message);
+  const where = position && !/position/.test(line) ? ` (at position ${(position[1]?.length ?? 8) - 8})` : "";
+  return USER_ERRORS.test(line) ? badRequest(`${line}${where}`) : new FloeError("INTERNAL", line);
+}

@@ -1,0 +1,141 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { badRequest, FloeError } from "../../core/errors.ts";
+import { contentAt, readHash } from "../../catalog/context.ts";
+import { planScan } from "../../iceberg/scan/plan-scan.ts";
+import type { SnapshotSelector } from "../../iceberg/scan/select-snapshot.ts";
+import type { TableMetadata } from "../../iceberg/table-metadata.ts";
+import { parseLocation } from "../../storage/location.ts";
+import { quoteIdent, sqlString } from "../duck-types.ts";
+import { localFiles } from "../local-files.ts";
+import { readSql } from "../read-sql.ts";
+import { decodeTableName } from "./rewrite.ts";
+import type { SessionContext } from "./session-context.ts";
+
+/** A table a query names as `schema.table` (DuckDB's parts), as the parser reported it. */
+interface NamedTable {
+  readonly schema: string;
+  readonly table: string;
+}
+
+/**
+ * Makes the Iceberg tables a query names visible to DuckDB: each `ns.t` (also `t@ref`,
+ * `t#version=…`, `t#timestamp=…` from `rewriteTableRefs`) that is a table on the session's ref
+ * (or the named one) becomes the view `"ns"."t…"` over the files floe's planner picks for the
+ * chosen snapshot, columns mapped by field id. Views made for an earlier statement are dropped
+ * first, so a table dropped since is not seen. Names that are no Iceberg table are left to DuckDB.
+ */
+export async function registerTables(s: SessionContext, sql: string): Promise<void> {
+  for (const view of s.views) await s.duck.run(`DROP VIEW IF EXISTS ${view}`);
+  s.views.clear();
+  for (const t of await namedTables(s.duck, sql)) {
+    const { name, ref, version, timestamp } = decodeTableName(t.table);
+    const catalogRef = ref ?? s.ref;
+    const key = [t.schema, name];
+    const content = await contentAt(s.catalog, await readHash(s.catalog, catalogRef), key).catch(
+      (e: unknown) => {
+        if (ref !== undefined) throw e; // an unknown reference in `t@ref` is the user's error
+        return undefined;
+      },
+    );
+    if (content?.type !== "ICEBERG_TABLE") {
+      if (ref !== undefined || version !== undefined || timestamp !== undefined)
+        throw new FloeError("NOT_FOUND", `Table ${key.join(".")} does not exist on ${catalogRef}`);
+      continue;
+    }
+    const metadata = await s.catalog.files.readTable(content.metadataLocation as string);
+    const selector = await snapshotSelector(s, metadata, key, version, timestamp);
+    const view = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+    await s.duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);
+    await s.duck.run(`CREATE OR REPLACE VIEW ${view} AS ${await tableSql(s, metadata, selector, key)}`);
+    s.views.add(view);
+  }
+}
+
+/** The rows of a table at a snapshot, as a query over its data files. */
+export async function tableSql(
+  s: SessionContext,
+  metadata: TableMetadata,
+  selector: SnapshotSelector,
+  key: readonly string[],
+): Promise<string> {
+  const plan = planScan({ metadata, store: s.objects.storeFor(metadata.location), ...selector });
+  const files: string[] = [];
+  for await (const task of plan) {
+    if (task.deletes.length > 0)
+      throw badRequest(
+        `Cannot read ${key.join(".")}: it has delete files (row-level deletes), which floe sql cannot apply yet`,
+      );
+    files.push(task.file.filePath);
+  }
+  const local = files.every((f) => parseLocation(f).kind === "file")
+    ? files
+    : await localFiles(s.objects.storeFor(metadata.location), files, s.cacheDir);
+  return readSql(s.duck, plan.schema, local);
+}
+
+async function snapshotSelector(
+  s: SessionContext,
+  m: TableMetadata,
+  key: readonly string[],
+  version: string | undefined,
+  timestamp: string | undefined,
+): Promise<SnapshotSelector> {
+  if (version !== undefined) {
+    if (/^\d+$/.test(version)) return { snapshotId: BigInt(version) };
+    if (m.refs[version]) return { ref: version };
+    throw new FloeError("NOT_FOUND", `Table ${key.join(".")} has no snapshot, branch or tag '${version}'`);
+  }
+  if (timestamp !== undefined) {
+    const reader = await s.duck
+      .runAndReadAll(`SELECT epoch_ms(CAST(${sqlString(timestamp)} AS TIMESTAMPTZ))`)
+      .catch(() => {
+        throw badRequest(`Invalid timestamp '${timestamp}' in TIMESTAMP AS OF`);
+      });
+    return { asOfTimestampMs: Number(reader.getRows()[0]?.[0]) };
+  }
+  return {};
+}
+
+/** DuckDB's parse tree of a SELECT (`json_serialize_sql`); a syntax error is a BAD_REQUEST with its position. */
+export async function parseTree(duck: DuckDBConnection, query: string): Promise<unknown> {
+  const reader = await duck.runAndReadAll(`SELECT json_serialize_sql(${sqlString(query)})`);
+  const tree = JSON.parse(String(reader.getRows()[0]?.[0])) as {
+    error: boolean;
+    error_type?: string;
+    error_message?: string;
+    position?: string;
+  };
+  if (!tree.error) return tree;
+  if (tree.error_type === "parser")
+    throw badRequest(`Syntax error: ${tree.error_message} at position ${tree.position ?? "?"}`);
+  return undefined; // not a SELECT (SET, PRAGMA, …)
+}
+
+/** The `schema.table` names a query reads, from DuckDB's parse tree. */
+async function namedTables(duck: DuckDBConnection, sql: string): Promise<NamedTable[]> {
+  const body = sql.replace(/^\s*(EXPLAIN(\s+ANALYZE)?|DESCRIBE|SUMMARIZE)\s+/i, "");
+  // DESCRIBE ns.t names a table, not a query
+  const query = /^\s*(SELECT|WITH|VALUES|FROM|TABLE|\()/i.test(body) ? body : `SELECT * FROM ${body}`;
+  const tree = await parseTree(duck, query);
+  if (tree === undefined) return []; // DuckDB runs it as it is
+  const out = new Map<string, NamedTable>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === "object") {
+      const n = node as Record<string, unknown>;
+      if (
+        n.type === "BASE_TABLE" &&
+        n.catalog_name === "" &&
+        typeof n.schema_name === "string" &&
+        n.schema_name !== ""
+      )
+        out.set(`${n.schema_name}\u0000${n.table_name}`, {
+          schema: n.schema_name,
+          table: String(n.table_name),
+        });
+      Object.values(n).forEach(visit);
+    }
+  };
+  visit(tree);
+  return [...out.values()];
+}

@@ -1,0 +1,137 @@
+import { commitMessage, commitTables, type TableChange } from "../../catalog/commit-path.ts";
+import { loadTable } from "../../catalog/tables.ts";
+import { isFloeError } from "../../core/errors.ts";
+import type { DataFile } from "../../iceberg/data-file.ts";
+import { fastAppend } from "../../iceberg/producers/fast-append.ts";
+import type { TableMetadata } from "../../iceberg/table-metadata.ts";
+import type { TableUpdate } from "../../iceberg/updates.ts";
+import type { ContentKey } from "../../versioning/model.ts";
+import { newSnapshotId } from "../append.ts";
+import { writeDataFiles } from "../write-data-files.ts";
+import type { SessionContext } from "./session-context.ts";
+
+const TARGET_FILE_SIZE = "write.target-file-size-bytes";
+const ATTEMPTS = 5;
+
+/** Writes the rows of `source` (columns: the schema's fields by name) as data files of the table. */
+export async function writeRows(s: SessionContext, m: TableMetadata, source: string): Promise<DataFile[]> {
+  const schema = m.schemas.find((x) => x.schemaId === m.currentSchemaId);
+  const spec = m.partitionSpecs.find((x) => x.specId === m.defaultSpecId);
+  const sortOrder = m.sortOrders.find((o) => o.orderId === m.defaultSortOrderId);
+  if (!schema || !spec) throw new Error(`Table ${m.location} has no current schema or default spec`);
+  const target = Number(m.properties[TARGET_FILE_SIZE] ?? 128 * 1024 * 1024);
+  return writeDataFiles({
+    duck: s.duck,
+    schema,
+    spec,
+    source,
+    location: m.location,
+    targetFileSizeBytes: Number.isSafeInteger(target) && target > 0 ? target : 128 * 1024 * 1024,
+    ...(sortOrder && sortOrder.fields.length > 0 ? { sortOrder } : {}),
+    tableProperties: m.properties,
+    store: s.objects.storeFor(m.location),
+  });
+}
+
+/** Removes files written for a statement that did not commit. */
+export async function discardFiles(s: SessionContext, files: readonly string[]): Promise<void> {
+  await Promise.allSettled(files.map((f) => s.objects.storeFor(f).delete(f)));
+}
+
+export const commitMeta = (s: SessionContext, message: string) => ({
+  message,
+  ...(s.author === undefined ? {} : { authors: [s.author] }),
+  properties: { application: "floe sql" },
+});
+
+/**
+ * Appends the rows of `source` to an existing table on the session's branch: data files through
+ * DuckDB, a fast append, and one commit through the catalog's commit path. When another writer
+ * appended meanwhile (a COMMIT_CONFLICT), the snapshot is made again on the new head with the same
+ * data files. Nothing written stays behind if the statement fails. Returns the rows appended.
+ */
+export async function appendToTable(s: SessionContext, key: ContentKey, source: string): Promise<bigint> {
+  let files: DataFile[] | undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const { metadata } = await loadTable(s.catalog, s.ref, key);
+      files ??= await writeRows(s, metadata, source);
+      if (files.length === 0) return 0n;
+      const produced = await fastAppend({
+        metadata,
+        store: s.objects.storeFor(metadata.location),
+        snapshotId: newSnapshotId(metadata.snapshots.map((x) => x.snapshotId)),
+        files,
+      });
+      const change: TableChange = { key, requirements: produced.requirements, updates: produced.updates };
+      try {
+        await commitTables(s.catalog, s.ref, [change], commitMeta(s, commitMessage([change])));
+        return files.reduce((n, f) => n + f.recordCount, 0n);
+      } catch (e) {
+        await discardFiles(s, produced.writtenFiles);
+        if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= ATTEMPTS) throw e;
+      }
+    }
+  } catch (e) {
+    if (files)
+      await discardFiles(
+        s,
+        files.map((f) => f.filePath),
+      );
+    throw e;
+  }
+}
+
+/** The updates that create a table with this metadata in a commit (the REST create transaction's). */
+function creationUpdates(m: TableMetadata): TableUpdate[] {
+  const schema = m.schemas.find((x) => x.schemaId === m.currentSchemaId);
+  const spec = m.partitionSpecs.find((x) => x.specId === m.defaultSpecId);
+  const order = m.sortOrders.find((x) => x.orderId === m.defaultSortOrderId);
+  if (!schema || !spec || !order) throw new Error("new table metadata without schema, spec or sort order");
+  return [
+    ...(m.tableUuid === undefined ? [] : [{ action: "assign-uuid" as const, uuid: m.tableUuid }]),
+    { action: "upgrade-format-version", formatVersion: m.formatVersion },
+    { action: "add-schema", schema, lastColumnId: m.lastColumnId },
+    { action: "set-current-schema", schemaId: -1 },
+    { action: "add-spec", spec },
+    { action: "set-default-spec", specId: -1 },
+    { action: "add-sort-order", sortOrder: order },
+    { action: "set-default-sort-order", sortOrderId: -1 },
+    { action: "set-location", location: m.location },
+    { action: "set-properties", updates: m.properties },
+  ];
+}
+
+/**
+ * Creates a table holding the rows of `source` in ONE commit (CREATE TABLE … AS SELECT): the data
+ * files are written under the new table's location first, then the table's creation and its first
+ * snapshot commit together, so a failure leaves neither table nor files.
+ */
+export async function createTableWithRows(
+  s: SessionContext,
+  key: ContentKey,
+  metadata: TableMetadata,
+  source: string,
+): Promise<bigint> {
+  const files = await writeRows(s, metadata, source);
+  let written: readonly string[] = [];
+  try {
+    const updates = creationUpdates(metadata);
+    if (files.length > 0) {
+      const produced = await fastAppend({
+        metadata,
+        store: s.objects.storeFor(metadata.location),
+        snapshotId: newSnapshotId([]),
+        files,
+      });
+      written = produced.writtenFiles;
+      updates.push(...produced.updates);
+    }
+    const change: TableChange = { key, requirements: [{ type: "assert-create" }], updates };
+    await commitTables(s.catalog, s.ref, [change], commitMeta(s, `Create table ${key.join(".")} as select`));
+    return files.reduce((n, f) => n + f.recordCount, 0n);
+  } catch (e) {
+    await discardFiles(s, [...written, ...files.map((f) => f.filePath)]);
+    throw e;
+  }
+}

@@ -228,6 +228,8 @@ export function formatVersionOf(metadata: ReadonlyMap<string, string>, r: FieldR
 
 /** Leaves absent optional fields out, so that read values compare equal to written ones. */
 export function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
+  // A copy rather than `delete`, which turns objects into slow dictionary-mode ones.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
 }

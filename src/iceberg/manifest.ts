@@ -1,6 +1,12 @@
 import { badRequest } from "../core/errors.ts";
 import { IdStruct, parseAvroSchema, toIdForm, type AvroNode } from "./avro/by-id.ts";
-import { readAvroFile, writeAvroFile, type AvroSchema, type WriteCodec } from "./avro/container.ts";
+import {
+  readAvroFile,
+  writeAvroFile,
+  type AvroProjection,
+  type AvroSchema,
+  type WriteCodec,
+} from "./avro/container.ts";
 import { FieldReader } from "./avro/fields.ts";
 import {
   avroName,
@@ -19,6 +25,7 @@ import {
   type DataFile,
   type ManifestEntry,
   type PartitionType,
+  type PartitionValues,
 } from "./data-file.ts";
 import { dropUndefined, formatVersionOf, ManifestContent, type ManifestFile } from "./manifest-list.ts";
 import { summarizePartitions } from "./manifest-summary.ts";
@@ -252,6 +259,17 @@ export interface ManifestReadOptions {
   readonly manifest?: ManifestFile;
   /** Read partition tuples in this type's field order (by partition field id); default: the file's. */
   readonly partitionType?: PartitionType;
+  /**
+   * Leaves entries out before they are decoded in full (a scan's partition filter): called once
+   * with the manifest's spec id and partition type, the function it returns (none: keep all) is
+   * asked about each entry's status and partition tuple, read by a cheap first look. Refused
+   * entries are not decoded — not checked, not in `entries`. Ignored when first row ids are to be
+   * assigned (v3 row lineage counts every entry).
+   */
+  readonly keep?: (
+    specId: number | undefined,
+    partitionType: PartitionType,
+  ) => ((status: EntryStatus, partition: PartitionValues) => boolean) | undefined;
 }
 
 /**
@@ -261,24 +279,16 @@ export interface ManifestReadOptions {
  */
 export function readManifest(bytes: Uint8Array, location: string, opts: ManifestReadOptions = {}): Manifest {
   const what = `manifest ${location}`;
-  const file = readAvroFile(bytes, what);
   const r = new FieldReader(what);
-  const node = parseAvroSchema(file.schema, what);
-  if (node.kind !== "record") return r.fail("the Avro schema is not a record");
-  const dataFileNode = recordOf(node, 2);
-  if (!dataFileNode) return r.fail("no record field with id 2 (data_file)");
-  const partitionNode = recordOf(dataFileNode, 102);
-  if (!partitionNode) return r.fail("no record field with id 102 (data_file.partition)");
-  const filePartitionType: PartitionType = {
-    type: "struct",
-    fields: partitionNode.fields.map((f) => {
-      if (f.id === undefined) return r.fail(`partition field ${f.name} has no field id`);
-      const type = avroToPrimitive(f.node);
-      if (!type) return r.fail(`partition field ${f.id} (${f.name}) has no primitive type`);
-      return { id: f.id, name: f.name, required: false, type };
-    }),
-  };
-  const partitionType = opts.partitionType ?? filePartitionType;
+  const m = opts.manifest;
+  const file = readAvroFile(
+    bytes,
+    what,
+    opts.keep && m?.firstRowId === undefined
+      ? (schema, metadata) => keepProjection(schema, metadata, r, opts)
+      : undefined,
+  );
+  const { node, partitionType } = manifestShape(file.schema, r, opts);
   const formatVersion = formatVersionOf(file.metadata, r);
   const contentKey = file.metadata.get("content") ?? "data";
   if (contentKey !== "data" && contentKey !== "deletes") r.fail(`file metadata content is "${contentKey}"`);
@@ -292,7 +302,6 @@ export function readManifest(bytes: Uint8Array, location: string, opts: Manifest
   // v1 files have no sequence number columns: their files' sequence numbers are 0.
   const hasSeq = node.fields.some((f) => f.id === 3);
   const hasFileSeq = node.fields.some((f) => f.id === 4);
-  const m = opts.manifest;
   // v3 row lineage (spec "First Row ID Inheritance"): live data files without a first row id take
   // the manifest's, advanced by the record counts of the files before them that took one.
   let nextRowId = contentKey === "data" ? m?.firstRowId : undefined;
@@ -327,6 +336,103 @@ export function readManifest(bytes: Uint8Array, location: string, opts: Manifest
     metadata: file.metadata,
     partitionType,
     entries,
+  };
+}
+
+/** The entry record of a manifest's schema and the partition type its tuples are read with. */
+function manifestShape(
+  schema: AvroSchema,
+  r: FieldReader,
+  opts: ManifestReadOptions,
+): { node: Extract<AvroNode, { kind: "record" }>; partitionType: PartitionType } {
+  const node = parseAvroSchema(schema, r.what);
+  if (node.kind !== "record") return r.fail("the Avro schema is not a record");
+  const dataFileNode = recordOf(node, 2);
+  if (!dataFileNode) return r.fail("no record field with id 2 (data_file)");
+  const partitionNode = recordOf(dataFileNode, 102);
+  if (!partitionNode) return r.fail("no record field with id 102 (data_file.partition)");
+  const filePartitionType: PartitionType = {
+    type: "struct",
+    fields: partitionNode.fields.map((f) => {
+      if (f.id === undefined) return r.fail(`partition field ${f.name} has no field id`);
+      const type = avroToPrimitive(f.node);
+      if (!type) return r.fail(`partition field ${f.id} (${f.name}) has no primitive type`);
+      return { id: f.id, name: f.name, required: false, type };
+    }),
+  };
+  return { node, partitionType: opts.partitionType ?? filePartitionType };
+}
+
+/**
+ * `opts.keep` as a projection of the manifest's records: status and `data_file.partition` only
+ * (avsc skips the rest). An entry whose status or partition does not read is kept, so that the
+ * full read reports it.
+ */
+function keepProjection(
+  schema: AvroSchema,
+  metadata: ReadonlyMap<string, string>,
+  r: FieldReader,
+  opts: ManifestReadOptions,
+): AvroProjection | undefined {
+  const { partitionType } = manifestShape(schema, r, opts);
+  const specKey = metadata.get("partition-spec-id");
+  const specId =
+    specKey !== undefined && /^\d+$/.test(specKey) ? Number(specKey) : opts.manifest?.partitionSpecId;
+  const keep = opts.keep?.(specId, partitionType);
+  const projected = projectStatusAndPartition(schema);
+  if (!keep || !projected) return undefined;
+  const node = parseAvroSchema(projected, r.what);
+  return {
+    schema: projected,
+    keep: (raw) => {
+      const s = toIdForm(node, raw) as IdStruct;
+      const status = s.get(0);
+      const dataFile = s.get(2);
+      if ((status !== 0 && status !== 1 && status !== 2) || !(dataFile instanceof IdStruct)) return true;
+      const p = dataFile.get(102);
+      if (!(p instanceof IdStruct)) return true;
+      const partition: (PrimitiveValue | null)[] = [];
+      for (const pf of partitionType.fields) {
+        const v = fromAvroValue(pf.type as PrimitiveType, p.get(pf.id));
+        if (v === undefined) return true;
+        partition.push(v);
+      }
+      return keep(status, partition);
+    },
+  };
+}
+
+const projections = new WeakMap<object, AvroSchema | undefined>();
+
+/**
+ * The manifest entry schema with only `status` (id 0) and `data_file` (2) with its `partition`
+ * (102); frozen, and kept with the (frozen) writer schema it comes from.
+ */
+function projectStatusAndPartition(schema: AvroSchema): AvroSchema | undefined {
+  if (typeof schema !== "object" || !Object.isFrozen(schema)) return projectSchema(schema);
+  if (!projections.has(schema)) {
+    const p = projectSchema(schema);
+    projections.set(schema, p && Object.freeze(p));
+  }
+  return projections.get(schema);
+}
+
+function projectSchema(schema: AvroSchema): AvroSchema | undefined {
+  type Json = { readonly [k: string]: unknown };
+  const idOf = (f: Json) => Number(f["field-id"]);
+  const fieldsOf = (t: unknown) =>
+    typeof t === "object" && t !== null && Array.isArray((t as Json).fields)
+      ? ((t as Json).fields as Json[])
+      : undefined;
+  const top = fieldsOf(schema);
+  const status = top?.find((f) => idOf(f) === 0);
+  const dataFile = top?.find((f) => idOf(f) === 2);
+  const dataFileFields = fieldsOf(dataFile?.type);
+  const partition = dataFileFields?.find((f) => idOf(f) === 102);
+  if (!status || !dataFile || !partition) return undefined;
+  return {
+    ...(schema as Json),
+    fields: [status, { ...dataFile, type: { ...(dataFile.type as Json), fields: [partition] } }],
   };
 }
 

@@ -205,6 +205,43 @@ describe("manifest v2", () => {
   });
 });
 
+describe("reading with keep", () => {
+  it("decodes only the entries keep accepts by status and partition, the same as a full read", () => {
+    const deleted: ManifestEntry = {
+      status: 2,
+      snapshotId: 11n,
+      sequenceNumber: 4n,
+      fileSequenceNumber: 4n,
+      dataFile: dataFile(4),
+    };
+    const entries = [added(dataFile(1)), added(dataFile(2)), deleted, added(dataFile(3), 6n)];
+    const { bytes, manifest } = writeManifest(options(entries));
+    const entry = { ...manifest, sequenceNumber: 9n };
+    const asked: unknown[] = [];
+    const read = readManifest(bytes, manifest.manifestPath, {
+      manifest: entry,
+      keep: (specId, type) => {
+        asked.push([specId, type.fields.map((f) => f.id)]);
+        return (status, partition) => status !== 2 && partition[1] !== "r2";
+      },
+    });
+    expect(asked).toEqual([[3, [1000, 1001, 1002, 1003, 1004, 1005]]]);
+    const full = readManifest(bytes, manifest.manifestPath, { manifest: entry });
+    expect(read.entries).toEqual([full.entries[0], full.entries[3]]);
+    expect(read.entries.map((e) => e.dataFile.filePath)).toEqual([
+      "s3://b/t/data/f1.parquet",
+      "s3://b/t/data/f3.parquet",
+    ]);
+    // keep returning nothing reads every entry
+    expect(readManifest(bytes, "m", { manifest: entry, keep: () => undefined }).entries).toEqual(
+      full.entries,
+    );
+    // v3 first row ids count every entry: keep is not applied
+    const v3 = readManifest(bytes, "m", { manifest: { ...entry, firstRowId: 0n }, keep: () => () => false });
+    expect(v3.entries).toHaveLength(4);
+  });
+});
+
 describe("inheritance", () => {
   it("fills snapshot id and sequence numbers of added entries from the manifest list", () => {
     const old: ManifestEntry = {

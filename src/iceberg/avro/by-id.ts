@@ -29,8 +29,22 @@ export interface AvroFieldNode {
 
 const PRIMITIVES = new Set(["null", "boolean", "int", "long", "float", "double", "bytes", "string"]);
 
-/** Parses a writer schema into nodes, following named references. Throws BAD_REQUEST naming `what`. */
+const parsed = new WeakMap<object, AvroNode>();
+
+/**
+ * Parses a writer schema into nodes, following named references. Throws BAD_REQUEST naming `what`.
+ * The nodes of a frozen schema object (as `readAvroFile` returns them) are kept with it.
+ */
 export function parseAvroSchema(schema: AvroSchema, what: string): AvroNode {
+  const frozen = typeof schema === "object" && Object.isFrozen(schema);
+  const known = frozen ? parsed.get(schema) : undefined;
+  if (known) return known;
+  const node = parseSchema(schema, what);
+  if (frozen) parsed.set(schema as object, node);
+  return node;
+}
+
+function parseSchema(schema: AvroSchema, what: string): AvroNode {
   const named = new Map<string, AvroNode>();
   const fail = (problem: string): never => {
     throw badRequest(`Cannot read ${what}: ${problem}`);
@@ -133,11 +147,17 @@ export class IdStruct {
   }
 
   /**
-   * The entries of an Iceberg map stored as an Avro array of key/value records, keys and values
-   * picked by their field ids; `null` when the value is null, `undefined` when the field is absent
-   * or not such an array. Reads the decoded records directly: metric maps are most of a manifest.
+   * Calls `each` with the entries of an Iceberg map stored as an Avro array of key/value records,
+   * keys and values picked by their field ids; `true` then, `null` when the value is null,
+   * `undefined` when the field is absent or not such an array. Reads the decoded records directly,
+   * without a wrapper or a tuple per entry: metric maps are most of a manifest.
    */
-  mapEntries(id: number, keyId: number, valueId: number): [unknown, unknown][] | null | undefined {
+  mapEntries(
+    id: number,
+    keyId: number,
+    valueId: number,
+    each: (key: unknown, value: unknown) => void,
+  ): boolean | null | undefined {
     const f = this.node.byId.get(id);
     if (f === undefined) return undefined;
     const value = this.raw[f.name];
@@ -147,10 +167,9 @@ export class IdStruct {
     const k = list.items.byId.get(keyId);
     const v = list.items.byId.get(valueId);
     if (k === undefined || v === undefined) return undefined;
-    return (value as Record<string, unknown>[]).map((item) => [
-      toIdForm(k.node, item[k.name]),
-      toIdForm(v.node, item[v.name]),
-    ]);
+    for (const item of value as Record<string, unknown>[])
+      each(toIdForm(k.node, item[k.name]), toIdForm(v.node, item[v.name]));
+    return true;
   }
 
   ids(): number[] {
@@ -175,6 +194,8 @@ export function toIdForm(node: AvroNode, value: unknown): unknown {
     case "map":
       return new Map(Object.entries(value as object).map(([k, v]) => [k, toIdForm(node.values, v)]));
     case "primitive":
-      return value instanceof Uint8Array ? Uint8Array.from(value) : value;
+      // bytes are copied out of the decoded block (a Buffer view): `new Uint8Array(view)` copies
+      // with one memcpy (`Uint8Array.from` iterates byte by byte)
+      return value instanceof Uint8Array ? new Uint8Array(value) : value;
   }
 }

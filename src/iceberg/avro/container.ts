@@ -154,13 +154,44 @@ const FastBigLongType: avsc.Type = Object.freeze(
   }),
 );
 
+// avsc compiles a reader and a writer for every type it builds, which costs more than decoding a
+// small manifest: the types of the schemas seen last are kept (a table's manifests share a schema).
+const TYPE_CACHE_SIZE = 64;
+const types = new Map<string, avsc.Type>();
+const typeOfSchema = new WeakMap<object, avsc.Type>();
+const resolvers = new WeakMap<avsc.Type, WeakMap<avsc.Type, avsc.Resolver>>();
+/** Parsed `avro.schema` headers by their text: files of one table share them (and so their types). */
+const schemas = new Map<string, AvroSchema>();
+
 /** An avsc type for a schema, with 64-bit longs as bigint. Throws BAD_REQUEST if avsc rejects it. */
 export function avroType(schema: AvroSchema, what: string): avsc.Type {
+  const known = typeof schema === "object" ? typeOfSchema.get(schema) : undefined;
+  if (known) return known;
+  const key = JSON.stringify(schema);
+  const cached = types.get(key);
+  if (cached) {
+    if (typeof schema === "object") typeOfSchema.set(schema, cached);
+    return cached;
+  }
+  let type: avsc.Type;
   try {
-    return avsc.Type.forSchema(bareLongs(schema) as avsc.Schema, { registry: { long: FastBigLongType } });
+    type = avsc.Type.forSchema(bareLongs(schema) as avsc.Schema, { registry: { long: FastBigLongType } });
   } catch (e) {
     throw badRequest(`Cannot read ${what}: invalid Avro schema: ${(e as Error).message}`);
   }
+  if (types.size >= TYPE_CACHE_SIZE) types.delete(types.keys().next().value as string);
+  types.set(key, type);
+  if (typeof schema === "object") typeOfSchema.set(schema, type);
+  return type;
+}
+
+/** avsc's resolver from `writer` to `reader` (a projection of it), kept while both types are. */
+function resolver(reader: avsc.Type, writer: avsc.Type): avsc.Resolver {
+  let byWriter = resolvers.get(reader);
+  if (!byWriter) resolvers.set(reader, (byWriter = new WeakMap()));
+  let r = byWriter.get(writer);
+  if (!r) byWriter.set(writer, (r = reader.createResolver(writer)));
+  return r;
 }
 
 /**
@@ -196,8 +227,26 @@ const headerType = avsc.Type.forSchema({
 });
 const longType = avsc.Type.forSchema("long");
 
-/** Reads a whole container file. `what` names the file in errors ("manifest list s3://…"). */
-export function readAvroFile(bytes: Uint8Array, what: string): AvroFile {
+/**
+ * A cheaper first look at each record: `schema` is the writer schema with fields left out (avsc
+ * skips them without building values), and only the records `keep` accepts from that look are
+ * decoded in full; the others are left out of `records`.
+ */
+export interface AvroProjection {
+  readonly schema: AvroSchema;
+  readonly keep: (projected: unknown) => boolean;
+}
+
+/**
+ * Reads a whole container file. `what` names the file in errors ("manifest list s3://…").
+ * `project`, given the writer schema and the file metadata, may return a projection that decides
+ * which records to decode (all when it returns undefined).
+ */
+export function readAvroFile(
+  bytes: Uint8Array,
+  what: string,
+  project?: (schema: AvroSchema, metadata: ReadonlyMap<string, string>) => AvroProjection | undefined,
+): AvroFile {
   const fail = (problem: string): never => {
     throw badRequest(`Cannot read ${what}: ${problem}`);
   };
@@ -211,13 +260,22 @@ export function readAvroFile(bytes: Uint8Array, what: string): AvroFile {
   const metadata = new Map<string, string>();
   for (const [k, v] of Object.entries(header.value.meta)) metadata.set(k, v.toString("utf8"));
   const schemaJson = metadata.get("avro.schema") ?? fail("the header has no avro.schema");
-  let schema: AvroSchema;
-  try {
-    schema = JSON.parse(schemaJson) as AvroSchema;
-  } catch {
-    return fail("avro.schema in the header is not JSON");
+  let schema = schemas.get(schemaJson);
+  if (schema === undefined) {
+    try {
+      schema = JSON.parse(schemaJson) as AvroSchema;
+    } catch {
+      return fail("avro.schema in the header is not JSON");
+    }
+    // frozen: every reader of a file with this header gets this object
+    schema = deepFreeze(schema);
+    if (schemas.size >= TYPE_CACHE_SIZE) schemas.delete(schemas.keys().next().value as string);
+    schemas.set(schemaJson, schema);
   }
   const type = avroType(schema, what);
+  const projection = project?.(schema, metadata);
+  const peekType = projection && avroType(projection.schema, what);
+  const peekResolver = peekType && resolver(peekType, type);
   const codec = metadata.get("avro.codec") ?? "null";
   const sync = header.value.sync;
 
@@ -237,6 +295,13 @@ export function readAvroFile(bytes: Uint8Array, what: string): AvroFile {
     const block = decompress(codec, buf.subarray(start, end), fail);
     let p = 0;
     for (let i = 0; i < n; i++) {
+      if (peekType && projection) {
+        const peek = decodeSafely(peekType, block, p, fail, `record ${records.length}`, peekResolver);
+        if (!projection.keep(peek.value)) {
+          p = peek.offset;
+          continue;
+        }
+      }
       const r = decodeSafely(type, block, p, fail, `record ${records.length}`);
       records.push(r.value);
       p = r.offset;
@@ -293,16 +358,25 @@ export function writeAvroFile(
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 function decodeSafely(
   type: avsc.Type,
   buf: Buffer,
   pos: number,
   fail: (problem: string) => never,
   what: string,
+  resolver?: avsc.Resolver,
 ): { value: unknown; offset: number } {
   let r: { value: unknown; offset: number };
   try {
-    r = type.decode(buf, pos);
+    r = type.decode(buf, pos, resolver);
   } catch (e) {
     return fail(`corrupt ${what}: ${(e as Error).message}`);
   }

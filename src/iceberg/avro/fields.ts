@@ -62,19 +62,18 @@ export class FieldReader {
     valueId: number,
     kind: K,
   ): Map<number, KindValue[K]> | undefined {
-    const entries = s.mapEntries(id, keyId, valueId);
-    if (entries === null) return undefined;
-    if (entries === undefined) {
-      if (!s.has(id)) return undefined;
-      return this.fail(`field ${id} (${name}) is not a map with key ${keyId} and value ${valueId}`);
-    }
     const out = new Map<number, KindValue[K]>();
     const isValue = matches[kind];
-    for (const [k, raw] of entries) {
+    const read = s.mapEntries(id, keyId, valueId, (k, raw) => {
       const v = kind === "long" && typeof raw === "number" ? BigInt(raw) : raw;
       if (!matches.int(k)) this.fail(`field ${id} (${name}) has a key that is not int`);
       if (!isValue(v)) this.fail(`field ${id} (${name}) has a value that is not ${kind}`);
       out.set(k as number, v as KindValue[K]);
+    });
+    if (read === null) return undefined;
+    if (read === undefined) {
+      if (!s.has(id)) return undefined;
+      return this.fail(`field ${id} (${name}) is not a map with key ${keyId} and value ${valueId}`);
     }
     return out;
   }

@@ -5,6 +5,7 @@ import {
   EntryStatus,
   type DataFile,
   type ManifestEntry,
+  type PartitionType,
   type PartitionValues,
 } from "../data-file.ts";
 import { bind } from "../expressions/bind.ts";
@@ -126,13 +127,22 @@ async function* tasks(
 
   const listedIn = `listed in ${snapshot.manifestList === undefined ? `snapshot ${snapshot.snapshotId}` : `manifest list ${snapshot.manifestList}`}`;
   const read = async (m: ManifestFile): Promise<{ manifest: Manifest; sf: SpecFilter }> => {
+    const where = `Manifest ${m.manifestPath}`;
     check(m.manifestPath, "Manifest", listedIn);
-    const manifest = readManifest(await store.get(m.manifestPath), m.manifestPath, { manifest: m });
+    // Entries whose partition the filter rules out (or that are deleted) are not decoded at all.
+    const keep = (specId: number | undefined, partitionType: PartitionType) => {
+      const sf = specFilter(specId ?? m.partitionSpecId, where);
+      const ordered = specOrder(sf.spec, partitionType);
+      if (sf.projected.kind === "true" || !ordered.complete) return undefined;
+      return (status: EntryStatus, partition: PartitionValues) =>
+        status !== EntryStatus.DELETED && partitionMatches(sf, ordered, ordered.order(partition));
+    };
+    const manifest = readManifest(await store.get(m.manifestPath), m.manifestPath, { manifest: m, keep });
     checkFileVersion(metadata, manifest.formatVersion, `manifest ${m.manifestPath}`);
     for (const e of manifest.entries)
       if (e.status !== EntryStatus.DELETED)
         check(e.dataFile.filePath, fileKind(e.dataFile), `listed in manifest ${m.manifestPath}`);
-    return { manifest, sf: specFilter(manifest.specId ?? m.partitionSpecId, `Manifest ${m.manifestPath}`) };
+    return { manifest, sf: specFilter(manifest.specId ?? m.partitionSpecId, where) };
   };
 
   const columns = indexFields(schema);
@@ -142,7 +152,7 @@ async function* tasks(
   });
   const deleteManifests = wanted.filter((m) => m.content === ManifestContent.DELETES);
   for await (const { manifest, sf } of mapBounded(deleteManifests, concurrency, read)) {
-    const ordered = specOrder(sf.spec, manifest);
+    const ordered = specOrder(sf.spec, manifest.partitionType);
     for (const e of live(manifest)) {
       const partition = ordered.order(e.dataFile.partition);
       if (!partitionMatches(sf, ordered, partition) || !deletesMightMatch(filter, e.dataFile)) continue;
@@ -161,7 +171,7 @@ async function* tasks(
   const anyDeletes = deletes.size > 0;
   const dataManifests = wanted.filter((m) => m.content === ManifestContent.DATA);
   for await (const { manifest, sf } of mapBounded(dataManifests, concurrency, read)) {
-    const ordered = specOrder(sf.spec, manifest);
+    const ordered = specOrder(sf.spec, manifest.partitionType);
     for (const e of live(manifest)) {
       if (e.dataFile.content !== DataFileContent.DATA) continue;
       const partition = ordered.order(e.dataFile.partition);
@@ -206,8 +216,8 @@ function deletesMightMatch(filter: BoundExpression, file: DataFile): boolean {
  * A manifest that lacks one of the spec's fields gets no partition filtering (its null stands for
  * "unknown" there).
  */
-function specOrder(spec: PartitionSpec, manifest: Manifest): Ordered {
-  const ids = manifest.partitionType.fields.map((f) => f.id);
+function specOrder(spec: PartitionSpec, partitionType: PartitionType): Ordered {
+  const ids = partitionType.fields.map((f) => f.id);
   if (ids.length === spec.fields.length && spec.fields.every((f, i) => f.fieldId === ids[i]))
     return { order: (v) => v, complete: true };
   const from = spec.fields.map((f) => ids.indexOf(f.fieldId));

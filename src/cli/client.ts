@@ -250,6 +250,19 @@ export class FloeClient {
     return res.content;
   }
 
+  /** Commits `operations` (Nessie API v2 operation objects) onto `branch` at `expectedHash`. */
+  commit(
+    branch: string,
+    expectedHash: string,
+    message: string,
+    operations: readonly unknown[],
+  ): Promise<{ targetBranch: ReferenceJson }> {
+    return this.request("POST", `/api/v2/trees/${refPath(branch, expectedHash)}/history/commit`, {
+      commitMeta: { message },
+      operations,
+    });
+  }
+
   merge(branch: string, expectedHash: string, req: MergeRequest): Promise<MergeResponseJson> {
     const { message, ...rest } = req;
     return this.request("POST", `/api/v2/trees/${refPath(branch, expectedHash)}/history/merge`, {

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { reportError } from "./common.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerContentCommands } from "./commands/contents.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerMerge } from "./commands/merge.ts";
 import { registerPlatform } from "./commands/platform.ts";
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   registerMerge(program);
   registerConfig(program);
   registerPlatform(program);
+  registerDoctor(program);
   program.addHelpText(
     "after",
     [

@@ -117,10 +117,20 @@ function dirStats(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-async function timed<T>(f: () => Promise<T> | T): Promise<{ s: number; value: T }> {
+/** Wall time and this process's CPU time (all its threads, DuckDB's included), in seconds. */
+async function timed<T>(f: () => Promise<T> | T): Promise<{ s: number; cpu: number; value: T }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const v = await f();
-  return { s: (performance.now() - t0) / 1000, value: v };
+  const c = process.cpuUsage(c0);
+  return { s: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, value: v };
+}
+
+interface Run {
+  readonly s: number;
+  readonly cpu: number;
+  readonly files: number;
+  readonly bytes: number;
 }
 
 // ---- 1. append -------------------------------------------------------------------------------
@@ -147,8 +157,8 @@ async function benchAppend(work: string): Promise<void> {
     log(`${fmt.int(CFG.rows)} rows generated; load ${load()}`);
 
     const store = new LocalObjectStore(join(work, "floe"));
-    const floeRuns: { s: number; files: number; bytes: number }[] = [];
-    const duckRuns: { s: number; files: number; bytes: number }[] = [];
+    const floeRuns: Run[] = [];
+    const duckRuns: Run[] = [];
     for (let r = 0; r < CFG.appendRounds; r++) {
       const dir = join(work, "duckdb", `events_${r}`);
       const d = await timed(() =>
@@ -156,7 +166,7 @@ async function benchAppend(work: string): Promise<void> {
           `COPY (SELECT *, CAST(ts AS DATE) AS ts_day FROM bench_rows) TO '${dir}' (FORMAT parquet, PARTITION_BY (ts_day))`,
         ),
       );
-      duckRuns.push({ s: d.s, ...dirStats(dir) });
+      duckRuns.push({ s: d.s, cpu: d.cpu, ...dirStats(dir) });
       log(`DuckDB COPY round ${r + 1}: ${seconds(d.s)}; load ${load()}`);
       const t0 = await createTable(store, {
         schema: EVENTS_SCHEMA,
@@ -169,13 +179,14 @@ async function benchAppend(work: string): Promise<void> {
         throw new Error(`floe appended ${summary?.["added-records"]} rows, not ${CFG.rows}`);
       floeRuns.push({
         s: f.s,
+        cpu: f.cpu,
         files: Number(summary["added-data-files"]),
         bytes: Number(summary["added-files-size"]),
       });
       log(`floe appendRows round ${r + 1}: ${seconds(f.s)}; load ${load()}`);
       rmSync(dir, { recursive: true, force: true });
     }
-    type Py = { runs: { seconds: number; files: number; rows: number; bytes: number }[] };
+    type Py = { runs: { seconds: number; cpu: number; files: number; rows: number; bytes: number }[] };
     let py: Py | undefined;
     if (PYICEBERG) {
       py = pyiceberg<Py>(["append", source, join(work, "pyiceberg"), String(CFG.pyAppendRounds)]);
@@ -188,11 +199,12 @@ async function benchAppend(work: string): Promise<void> {
     const floeS = median(floeRuns.map((x) => x.s));
     const duckS = median(duckRuns.map((x) => x.s));
     const pyS = py ? median(py.runs.map((x) => x.seconds)) : undefined;
-    const row = (name: string, runs: readonly { s: number; files: number; bytes: number }[], s: number) => [
+    const row = (name: string, runs: readonly Run[], s: number) => [
       name,
       seconds(s),
       fmt.int(Math.round(CFG.rows / s)),
       runs.map((x) => x.s.toFixed(2)).join(", "),
+      `${median(runs.map((x) => x.cpu)).toFixed(1)} s`,
       fmt.int(runs[0]!.files),
       fmt.mb(runs[0]!.bytes / 1024 / 1024),
       ratio(floeS === s ? 1 : s / floeS),
@@ -213,7 +225,7 @@ async function benchAppend(work: string): Promise<void> {
       rows.push(
         row(
           `pyiceberg ${versions.pyiceberg} \`table.append(pyarrow table)\` (SQL catalog on SQLite)`,
-          py.runs.map((x) => ({ s: x.seconds, files: x.files, bytes: x.bytes })),
+          py.runs.map((x) => ({ s: x.seconds, cpu: x.cpu, files: x.files, bytes: x.bytes })),
           pyS,
         ),
       );
@@ -225,8 +237,9 @@ async function benchAppend(work: string): Promise<void> {
         "30 partitions of ~333,000 rows, one file each. Every writer writes to a new directory on the same " +
         `local disk; DuckDB ${versions.duckdb} with ${versions.duckdbThreads} threads. floe's time covers the whole ` +
         "append (data files, their metrics, manifest, manifest list, metadata file); DuckDB's only the Parquet files. " +
-        "Median of the runs.\n\n" +
-        table(["writer", "median", "rows/s", "runs (s)", "files", "size", "time ÷ floe's"], rows) +
+        "Median of the runs. CPU = the writing process's user + system CPU during the call, all its threads " +
+        "(floe's includes DuckDB's, which runs inside it) — less sensitive to the machine's load than the wall time.\n\n" +
+        table(["writer", "median", "rows/s", "runs (s)", "CPU", "files", "size", "time ÷ floe's"], rows) +
         "\n",
     );
     targets.push({
@@ -264,6 +277,7 @@ async function benchPlan(work: string): Promise<void> {
   const expected = (manifests / 10) * (filesPerManifest / days);
   const filter = and(gtEq("ts", dayStart), lt("ts", dayStart + DAY_US), gtEq("id", 0n), lt("id", idEnd));
   const runs: number[] = [];
+  const cpus: number[] = [];
   for (let r = 0; r < CFG.planRounds; r++) {
     const p = await timed(async () => {
       let n = 0;
@@ -272,9 +286,10 @@ async function benchPlan(work: string): Promise<void> {
     });
     if (p.value !== expected) throw new Error(`floe planned ${p.value} files, not ${expected}`);
     runs.push(p.s);
+    cpus.push(p.cpu);
   }
   log(`floe planScan: ${runs.map(seconds).join(", ")}; load ${load()}`);
-  type Py = { runs: { seconds: number; files: number }[] };
+  type Py = { runs: { seconds: number; cpu: number; files: number }[] };
   let py: Py | undefined;
   if (PYICEBERG) {
     const path = new URL(t.location).pathname;
@@ -294,23 +309,25 @@ async function benchPlan(work: string): Promise<void> {
 
   const files = manifests * filesPerManifest;
   const floeS = median(runs);
-  const row = (name: string, rs: readonly number[]) => {
+  const row = (name: string, rs: readonly number[], cs: readonly number[]) => {
     const s = median(rs);
     return [
       name,
       seconds(s),
       seconds(rs[0]!),
       rs.map((x) => (x * 1000).toFixed(0)).join(", "),
+      seconds(median(cs)),
       fmt.int(Math.round(files / s)),
       ratio(s / floeS),
     ];
   };
-  const rows = [row("floe `planScan` (8 manifests read at a time)", runs)];
+  const rows = [row("floe `planScan` (8 manifests read at a time)", runs, cpus)];
   if (py)
     rows.push(
       row(
         `pyiceberg ${versions.pyiceberg} \`scan(row_filter).plan_files()\``,
         py.runs.map((x) => x.seconds),
+        py.runs.map((x) => x.cpu),
       ),
     );
   sections.push(
@@ -323,14 +340,18 @@ async function benchPlan(work: string): Promise<void> {
       `\`ts >= day 37 AND ts < day 38 AND id >= 0 AND id < ${fmt.int(Number(idEnd))}\`, matched by the partition of ` +
       `1 file in ${days} and the \`id\` bounds of 1 in 10: ${fmt.int(expected)} files. ` +
       "Both planners read the same metadata files (pyiceberg through `StaticTable.from_metadata`, not timed) and " +
-      "return the same files; the time runs until the last file is produced.\n\n" +
-      table(["planner", "median", "first run", "runs (ms)", "files considered/s", "time ÷ floe's"], rows) +
+      "return the same files; the time runs until the last file is produced. CPU = the process's CPU time " +
+      "during the call (median).\n\n" +
+      table(
+        ["planner", "median", "first run", "runs (ms)", "CPU", "files considered/s", "time ÷ floe's"],
+        rows,
+      ) +
       "\n",
   );
   targets.push({
     what: `plan: floe \`planScan\` < 1 s over ${fmt.int(manifests)} manifests, ${fmt.int(files)} files`,
     measured:
-      `${seconds(floeS)} (median of ${runs.length}; slowest ${seconds(Math.max(...runs))})` +
+      `${seconds(floeS)} (median of ${runs.length}; slowest ${seconds(Math.max(...runs))}; CPU ${seconds(median(cpus))})` +
       (py ? `; pyiceberg ${seconds(median(py.runs.map((x) => x.seconds)))}` : ""),
     met: manifests === 1_000 && filesPerManifest * manifests === 100_000 ? floeS < 1 : undefined,
   });

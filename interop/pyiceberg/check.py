@@ -23,7 +23,7 @@ import traceback
 import pyarrow as pa
 import pyarrow.compute as pc
 from pyiceberg.catalog.sql import SqlCatalog
-from pyiceberg.expressions import And, EqualTo, GreaterThanOrEqual, IsNull, LessThan
+from pyiceberg.expressions import And, EqualTo, GreaterThanOrEqual, IsNull, LessThan, Or
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.table import StaticTable
@@ -488,6 +488,76 @@ def pyiceberg_evolves(tmp):
     )
 
 
+# d. row-level deletes, both ways
+
+
+def floe_deletes(tmp):
+    out = floe("delete", tmp)
+    want = by_id(out["rows"])
+    for mode, t in out["tables"].items():
+        table = StaticTable.from_metadata(t["metadata"])
+        tasks = list(table.scan().plan_files())
+        deletes = [d for task in tasks for d in task.delete_files]
+        if mode == "merge-on-read":
+            check(f"floe deletes ({mode}) → pyiceberg: position delete files planned",
+                  len(deletes) > 0 and all(d.content.value == 1 for d in deletes),
+                  f"{[(d.file_path, d.content) for d in deletes]}")
+        else:
+            equal(f"floe deletes ({mode}) → pyiceberg: no delete files", len(deletes), 0)
+        ops = [s.summary.operation.value for s in table.metadata.snapshots]
+        # copy-on-write rewrites files (overwrite); merge-on-read adds position deletes (delete)
+        after = "overwrite" if mode == "copy-on-write" else "delete"
+        equal(f"floe deletes ({mode}) → pyiceberg: snapshot operations", ops, ["append", "append", after, after])
+        arrow = table.scan().to_arrow()
+        equal(f"floe deletes ({mode}) → pyiceberg: rows left ({len(want)} of 70)", arrow_rows(arrow), want)
+        equal(
+            f"floe deletes ({mode}) → pyiceberg: category = 'a', deletes applied",
+            arrow_rows(table.scan(row_filter=EqualTo("category", "a")).to_arrow()),
+            [r for r in want if r["category"] == "a"],
+        )
+        equal(
+            f"floe deletes ({mode}) → pyiceberg: every row at the snapshot before the deletes",
+            len(table.scan(snapshot_id=int(t["before"])).to_arrow()),
+            70,
+        )
+        read = floe("read", t["metadata"])
+        equal(f"floe deletes ({mode}) → floe reads its own table", (by_id(read["rows"]), read["deletes"] > 0),
+              (want, mode == "merge-on-read"))
+
+
+def pyiceberg_deletes(tmp):
+    warehouse = os.path.join(tmp, "warehouse")
+    os.makedirs(warehouse)
+    catalog = SqlCatalog(
+        "deletes",
+        uri=f"sqlite:///{os.path.join(tmp, 'catalog.db')}",
+        warehouse=f"file://{warehouse}",
+    )
+    catalog.create_namespace("ns")
+    spec = PartitionSpec(PartitionField(source_id=2, field_id=1000, transform=IdentityTransform(), name="category"))
+    table = catalog.create_table("ns.py_del", schema=PY_SCHEMA, partition_spec=spec)
+    rows = py_rows(0, 60)
+    table.append(pa.Table.from_pylist(rows[:25], schema=ARROW_SCHEMA))
+    table.append(pa.Table.from_pylist(rows[25:], schema=ARROW_SCHEMA))
+    # whole files (category y) and part of files (id < 5), then one row
+    table.delete(Or(LessThan("id", 5), EqualTo("category", "y")))
+    table.delete(EqualTo("id", 50))
+    table = catalog.load_table("ns.py_del")
+    kept = [r for r in rows if not (r["id"] < 5 or r["category"] == "y") and r["id"] != 50]
+    want = by_id([{k: json_value(v) for k, v in r.items()} for r in kept])
+    ops = [s.summary.operation.value for s in table.metadata.snapshots]
+    check("pyiceberg deleted rows as intended", arrow_rows(table.scan().to_arrow()) == want and "append" in ops,
+          f"operations {ops}")
+    read = floe("read", table.metadata_location)
+    equal("pyiceberg deletes → floe: snapshots", read["snapshots"], len(table.metadata.snapshots))
+    equal("pyiceberg deletes → floe: planned files, as pyiceberg plans", read["files"],
+          len(list(table.scan().plan_files())))
+    equal(f"pyiceberg deletes → floe: rows left ({len(want)} of 60)", by_id(read["rows"]), want)
+    filtered = floe("read", table.metadata_location, "category", "x")
+    equal("pyiceberg deletes → floe: category = 'x'", by_id(filtered["rows"]),
+          [r for r in want if r["category"] == "x"])
+
+
 # e. floe's table maintenance (refs, rollback, cherry-pick, expire with files, orphans), read by pyiceberg
 
 
@@ -552,6 +622,12 @@ def main():
         e = os.path.join(tmp, "e")
         os.makedirs(e)
         guarded("floe history → pyiceberg", lambda: floe_history(e))
+        f = os.path.join(tmp, "f")
+        g = os.path.join(tmp, "g")
+        os.makedirs(f)
+        os.makedirs(g)
+        guarded("floe deletes → pyiceberg", lambda: floe_deletes(f))
+        guarded("pyiceberg deletes → floe", lambda: pyiceberg_deletes(g))
     print(f"pyiceberg: {passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 

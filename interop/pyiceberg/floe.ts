@@ -5,12 +5,17 @@
  *     creates a table partitioned by identity(category), day(ts), bucket[4](id) under <dir>/floe_t,
  *     appends two batches of rows (two snapshots), prints {"metadata": <file>, "rows": [...]}
  *   node --import tsx interop/pyiceberg/floe.ts read <metadata file> [<column> <value>]
- *     plans a scan (filtered by column = value when given) and reads its rows with DuckDB
- *     (`readSql`); prints {"snapshots": n, "files": n, "specs": [spec id of each file], "schema":
- *     [[id, name, type], …] of the current schema, "rows": [...]}
+ *     reads the table's rows (filtered by column = value when given) with `tableRows`, delete files
+ *     applied; prints {"snapshots": n, "files": n, "deletes": n delete files, "specs": [spec id of
+ *     each file], "schema": [[id, name, type], …] of the current schema, "rows": [...]}
  *   node --import tsx interop/pyiceberg/floe.ts append <metadata file> <from> <to>
  *     appends the rows from ≤ id < to of `write`'s data to a table with the same columns (one fast
  *     append, the next metadata file); prints {"metadata": <new file>, "rows": [...]}
+ *   node --import tsx interop/pyiceberg/floe.ts delete <dir>
+ *     creates <dir>/floe_copy-on-write and <dir>/floe_merge-on-read like `write`'s table
+ *     (identity(category)), appends rows 0–40 and 40–70, then deletes `id < 5 OR category = 'b'`
+ *     and then `id = 50` with `deleteRows` in that mode; prints {"tables": {mode: {"metadata",
+ *     "before": <snapshot id before the deletes>}}, "rows": [...] the rows left}
  *   node --import tsx interop/pyiceberg/floe.ts evolve <dir>
  *     creates <dir>/floe_evolved (identity(category)), appends rows, evolves the schema (a column
  *     added, one renamed, int → long, float → double, one dropped), appends, evolves the partition
@@ -32,7 +37,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { appendRows, createTable } from "../../src/engine/append.ts";
 import { runOnDataFiles } from "../../src/engine/data-file-errors.ts";
 import { quoteIdent } from "../../src/engine/duck-types.ts";
-import { readSql } from "../../src/engine/read-sql.ts";
+import { deleteRows } from "../../src/engine/delete-rows.ts";
+import { tableRows } from "../../src/engine/table-rows.ts";
 import { applyUpdates } from "../../src/iceberg/apply-updates.ts";
 import { deleteExpiredFiles, expiredFiles } from "../../src/iceberg/maintenance/expire-files.ts";
 import { planExpireSnapshots } from "../../src/iceberg/maintenance/expire-snapshots.ts";
@@ -43,13 +49,12 @@ import { rollbackTo } from "../../src/iceberg/maintenance/rollback.ts";
 import type { TableChange } from "../../src/iceberg/maintenance/table-change.ts";
 import { cherryPick } from "../../src/iceberg/producers/cherry-pick.ts";
 import { checkRequirements } from "../../src/iceberg/requirements.ts";
-import { eq } from "../../src/iceberg/expressions/expression.ts";
+import { eq, lt, or } from "../../src/iceberg/expressions/expression.ts";
 import {
   type TableFile,
   readTableFile,
   writeNextMetadataFile,
 } from "../../src/iceberg/producers/metadata-file.ts";
-import { planScan } from "../../src/iceberg/scan/plan-scan.ts";
 import { type Schema, schemaFromJson } from "../../src/iceberg/schema.ts";
 import {
   addColumn,
@@ -58,6 +63,7 @@ import {
   renameColumn,
   updateColumnType,
 } from "../../src/iceberg/schema-update.ts";
+import { planScan } from "../../src/iceberg/scan/plan-scan.ts";
 import { typeToJson } from "../../src/iceberg/types.ts";
 import type { TableUpdate } from "../../src/iceberg/updates.ts";
 import type { ObjectStore } from "../../src/storage/object-store.ts";
@@ -166,29 +172,49 @@ async function read(
   const location = metadataFile.includes("://") ? metadataFile : pathToFileURL(resolve(metadataFile)).href;
   const store = stores.storeFor(location);
   const { metadata } = await readTableFile(store, location);
-  const plan = planScan({
-    metadata,
+  const table = await tableRows({
+    duck,
     store,
+    metadata,
     ...(filter.length === 2 ? { filter: eq(filter[0]!, filter[1]!) } : {}),
   });
-  const files: string[] = [];
-  const specs: number[] = [];
-  for await (const task of plan) {
-    files.push(task.file.filePath);
-    specs.push(task.spec.specId);
-  }
+  const files = table.tasks.map((t) => t.file.filePath);
+  const deletes = [...new Set(table.tasks.flatMap((t) => t.deletes.map((d) => d.filePath)))];
   let rows: unknown[] = [];
   if (files.length > 0) {
-    const where =
-      filter.length === 2 ? ` WHERE ${quoteIdent(filter[0]!)} = '${filter[1]!.replace(/'/g, "''")}'` : "";
-    const sql = rowsSql(
-      plan.schema,
-      `(SELECT * FROM (${await readSql(duck, plan.schema, files)})${where}) AS s`,
-    );
-    rows = (await runOnDataFiles(duck, sql, files)).getRowObjectsJson() as unknown[];
+    const sql = rowsSql(table.schema, `(${table.matching}) AS s`);
+    rows = (await runOnDataFiles(duck, sql, [...files, ...deletes])).getRowObjectsJson() as unknown[];
   }
-  const schema = plan.schema.fields.map((f) => [f.id, f.name, typeToJson(f.type)]);
-  return { snapshots: metadata.snapshots.length, files: files.length, specs, schema, rows };
+  return {
+    snapshots: metadata.snapshots.length,
+    files: files.length,
+    deletes: deletes.length,
+    specs: table.tasks.map((t) => t.spec.specId),
+    schema: table.schema.fields.map((f) => [f.id, f.name, typeToJson(f.type)]),
+    rows,
+  };
+}
+
+/** `write`'s table in each delete mode, with two deletes (see the header). */
+async function deletes(duck: DuckDBConnection, dir: string, stores: ObjectStoreResolver): Promise<unknown> {
+  const tables: Record<string, unknown> = {};
+  for (const mode of ["copy-on-write", "merge-on-read"] as const) {
+    const location = pathToFileURL(resolve(dir, `floe_${mode}`)).href;
+    const store = stores.storeFor(location);
+    let table = await createTable(store, {
+      schema: SCHEMA,
+      spec: { fields: [{ sourceId: 2, name: "category", transform: { kind: "identity" } }] },
+      location,
+    });
+    table = await appendRows({ duck, store, table, source: source(0, 40) });
+    table = await appendRows({ duck, store, table, source: source(40, 70) });
+    const before = String(table.metadata.currentSnapshotId);
+    for (const filter of [or(lt("id", 5), eq("category", "b")), eq("id", 50)])
+      table = (await deleteRows({ duck, store, table, filter, mode })).table;
+    tables[mode] = { metadata: table.location, before };
+  }
+  const left = `(${source(0, 70)}) AS s WHERE NOT coalesce(id < 5 OR category = 'b', false) AND id <> 50`;
+  return { tables, rows: await json(duck, rowsSql(SCHEMA, `(SELECT * FROM ${left}) AS s`)) };
 }
 
 /** The columns of the evolved table before (`v0`) and after its schema change. */
@@ -368,9 +394,10 @@ try {
   else if (command === "append" && arg && rest.length === 2) out = await append(duck, arg, stores, rest);
   else if (command === "evolve" && arg) out = await evolve(duck, arg, stores);
   else if (command === "history" && arg) out = await history(duck, arg, stores);
+  else if (command === "delete" && arg) out = await deletes(duck, arg, stores);
   else
     throw new Error(
-      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir> | history <dir>",
+      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir> | history <dir> | delete <dir>",
     );
   process.stdout.write(JSON.stringify(out) + "\n");
 } finally {

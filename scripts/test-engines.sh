@@ -7,14 +7,18 @@
 # in the bucket floe-test of the S3 server named by FLOE_TEST_S3_ENDPOINT, FLOE_TEST_S3_ACCESS_KEY and
 # FLOE_TEST_S3_SECRET_KEY — without them, of a private one (scripts/s3.sh) for the run.
 # Run by scripts/test-interop.sh once per backend:
-#   1. Spark 3.5 with NessieCatalog + the Nessie SQL extensions (interop/spark/nessie.py write);
-#   2. with an s3:// warehouse: a single-node Trino 476 (interop/trino/server.sh) with
-#      iceberg.catalog.type=nessie reads Spark's tables, runs CREATE TABLE AS and INSERT
-#      (interop/trino/check.py), and Spark reads those back (nessie.py read-trino).
-# Engines are installed by scripts/spark-deps.sh and scripts/trino-deps.sh (cached in ~/.cache/floe).
+#   1. Spark 3.5 with NessieCatalog + the Nessie SQL extensions (interop/spark/nessie.py write), then
+#      over Iceberg REST (interop/spark/rest.py write; the server's own warehouse and storage settings);
+#   2. with an s3:// warehouse: a single-node Trino 476 (interop/trino/server.sh) with a catalog of
+#      iceberg.catalog.type=nessie and one of =rest reads Spark's tables, runs CREATE TABLE AS and
+#      INSERT (interop/trino/check.py), and Spark reads those back (read-trino);
+#   3. DuckDB's iceberg extension over REST reads Spark's and pyiceberg's tables and inserts
+#      (interop/duckdb/check.py).
+# REST checks run when the server answers /iceberg/v1/config. Engines are installed by
+# scripts/spark-deps.sh, scripts/trino-deps.sh and scripts/duckdb-deps.sh (cached in ~/.cache/floe).
 # Prints each check, and last "engines-NAME: N passed, N failed"; exits non-zero if anything failed.
 # Environment:
-#   FLOE_ENGINES        engines to run (default "spark trino"; trino needs an s3:// warehouse)
+#   FLOE_ENGINES        engines to run (default "spark trino duckdb"; trino needs an s3:// warehouse)
 #   FLOE_ENGINES_WORK   a directory for logs and Trino's files (default: a temp dir, removed after)
 set -uo pipefail
 
@@ -84,21 +88,34 @@ fi
 say "warehouse: $warehouse"
 export FLOE_NESSIE_URI=$nessie_uri FLOE_WAREHOUSE=$warehouse
 
-engines=${FLOE_ENGINES:-spark trino}
-spark_ok=0
-if [[ " $engines " == *" spark "* ]]; then
+engines=${FLOE_ENGINES:-spark trino duckdb}
+has() { [[ " $engines " == *" $1 "* ]]; }
+rest_uri="$base/iceberg/main"
+rest=0
+if curl -fsS -o /dev/null --max-time 10 "$base/iceberg/v1/config"; then
+  rest=1
+else
+  say "the server answers no Iceberg REST API (/iceberg/v1/config): REST checks skipped"
+fi
+
+spark_ok=0 spark_rest_ok=0
+if has spark; then
   say "Spark: installing (scripts/spark-deps.sh)"
   if spark_line=$(bash scripts/spark-deps.sh | tail -n 1); then
     read -r spark_python FLOE_SPARK_JARS <<<"$spark_line"
     export FLOE_SPARK_JARS
     run_suite spark-nessie "$spark_python" interop/spark/nessie.py write && spark_ok=1
+    if [ $rest = 1 ]; then
+      FLOE_REST_URI=$rest_uri FLOE_NESSIE_TABLES=$spark_ok run_suite spark-rest "$spark_python" interop/spark/rest.py write &&
+        spark_rest_ok=1
+    fi
   else
     failed=$((failed + 1))
     say "Spark: FAILED to install"
   fi
 fi
 
-if [[ " $engines " == *" trino "* ]]; then
+if has trino; then
   if [[ "$warehouse" != s3://* ]]; then
     say "Trino: skipped (runs with the s3:// warehouse of the PostgreSQL backend)"
   elif [ $spark_ok = 0 ]; then
@@ -110,17 +127,35 @@ if [[ " $engines " == *" trino "* ]]; then
   else
     read -r trino_java _ trino_cli <<<"$trino_line"
     trino_dir="$work/trino"
+    trino_rest_uri=""
+    [ $spark_rest_ok = 1 ] && trino_rest_uri="$base/iceberg"
     say "Trino: starting a single-node server (interop/trino/server.sh, log: $trino_dir/server.log)"
-    if trino_url=$(bash interop/trino/server.sh start "$trino_dir" "$nessie_uri" "$warehouse" | tail -n 1); then
+    if trino_url=$(bash interop/trino/server.sh start "$trino_dir" "$nessie_uri" "$warehouse" "$trino_rest_uri" | tail -n 1); then
       say "Trino: ready at $trino_url"
       run_suite trino-nessie python3 interop/trino/check.py "$trino_url" "$trino_java" "$trino_cli" nessie interop &&
-        run_suite spark-reads-trino "$spark_python" interop/spark/nessie.py read-trino
+        run_suite spark-nessie-reads-trino "$spark_python" interop/spark/nessie.py read-trino
+      if [ -n "$trino_rest_uri" ]; then
+        run_suite trino-rest python3 interop/trino/check.py "$trino_url" "$trino_java" "$trino_cli" rest spark_rest &&
+          FLOE_REST_URI=$rest_uri run_suite spark-rest-reads-trino "$spark_python" interop/spark/rest.py read-trino
+      fi
       bash interop/trino/server.sh stop "$trino_dir"
       trino_dir=""
     else
       failed=$((failed + 1))
       say "Trino: FAILED to start"
     fi
+  fi
+fi
+
+if has duckdb && [ $rest = 1 ]; then
+  if [ $spark_rest_ok = 0 ]; then
+    failed=$((failed + 1))
+    say "DuckDB: not run, it reads what Spark wrote over REST and that failed"
+  elif ! duckdb_python=$(bash scripts/duckdb-deps.sh | tail -n 1); then
+    failed=$((failed + 1))
+    say "DuckDB: FAILED to install (scripts/duckdb-deps.sh)"
+  else
+    FLOE_REST_URI=$rest_uri run_suite duckdb "$duckdb_python" interop/duckdb/check.py
   fi
 fi
 

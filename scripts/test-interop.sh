@@ -273,6 +273,8 @@ s3_serve_args() {
     s3_dir="$work/s3"
     read -r ep ak sk <<<"$(bash scripts/s3.sh start "$s3_dir")"
     [ -n "$ep" ] || return 1
+    # the engines (scripts/test-engines.sh) use the same server
+    export FLOE_TEST_S3_ENDPOINT=$ep FLOE_TEST_S3_ACCESS_KEY=$ak FLOE_TEST_S3_SECRET_KEY=$sk
   fi
   serve_args=(--warehouse "s3://${FLOE_TEST_S3_BUCKET:-floe-test}/interop-$$" --s3-endpoint "$ep"
     --s3-access-key-id "$ak" --s3-secret-access-key "$sk")

@@ -77,7 +77,7 @@ PROPS
       echo "connector.name=iceberg"
       echo "iceberg.catalog.type=rest"
       echo "iceberg.rest-catalog.uri=$rest_uri"
-      echo "iceberg.rest-catalog.warehouse=$warehouse"
+      echo "iceberg.rest-catalog.prefix=main"
       storage_properties "$warehouse"
     } >"$dir/etc/catalog/rest.properties"
   fi

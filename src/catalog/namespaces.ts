@@ -59,7 +59,22 @@ export async function loadNamespace(
 ): Promise<NamespaceInfo> {
   checkNamespace(ns);
   const c = await requireNamespace(ctx, await readHash(ctx, ref), ns);
-  return { namespace: ns, properties: propertiesOf(c) };
+  return { namespace: ns, properties: withLocation(ctx, ns, propertiesOf(c)) };
+}
+
+/**
+ * A namespace's `location` defaults to the folder its new tables go to, `<warehouse>/<ns…>`
+ * (shown, not stored). Trino's REST catalog needs it: without one it creates a table eagerly and
+ * then refuses the location as non-empty because of the metadata file just written.
+ */
+function withLocation(
+  ctx: CatalogContext,
+  ns: readonly string[],
+  properties: Record<string, string>,
+): Record<string, string> {
+  if (properties.location !== undefined) return properties;
+  const path = ns.map((e) => encodeURIComponent(e)).join("/");
+  return { ...properties, location: `${ctx.warehouse}/${path}` };
 }
 
 export async function createNamespace(

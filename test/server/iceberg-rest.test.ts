@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPgDatabase } from "../support/pg.ts";
 import { branch, call, commitOps, put, table as tableContent } from "./helpers.ts";
 import { createTableBody, openIcebergApp, SCHEMA } from "./iceberg-helpers.ts";
+import { canonicalLocation } from "../../src/storage/location.ts";
 
 const BACKENDS: Array<[string, () => Promise<string>]> = [
   ["PGlite", async () => "pglite:memory"],
@@ -50,9 +51,14 @@ describe.each(BACKENDS)("Iceberg REST namespaces and tables on %s", (_name, stor
     expect(orphan.status).toBe(404);
     expect(orphan.body.error.type).toBe("NoSuchNamespaceException");
 
+    // the location shown is where new tables go (Trino's REST catalog needs one), not stored
+    const wh = canonicalLocation(warehouse).replace(/\/+$/, "");
     expect((await call(app, "GET", `${R}/namespaces/db`)).body).toEqual({
       namespace: ["db"],
-      properties: { a: "1" },
+      properties: { a: "1", location: `${wh}/db` },
+    });
+    expect((await call(app, "GET", `${R}/namespaces/db%1Finner`)).body.properties).toEqual({
+      location: `${wh}/db/inner`,
     });
     expect(await head(`${R}/namespaces/db`)).toBe(204);
     expect(await head(`${R}/namespaces/missing`)).toBe(404);
@@ -79,7 +85,10 @@ describe.each(BACKENDS)("Iceberg REST namespaces and tables on %s", (_name, stor
       updates: { b: "2" },
     });
     expect(props.body).toEqual({ updated: ["b"], removed: ["a"], missing: ["zz"] });
-    expect((await call(app, "GET", `${R}/namespaces/db`)).body.properties).toEqual({ b: "2" });
+    expect((await call(app, "GET", `${R}/namespaces/db`)).body.properties).toEqual({
+      b: "2",
+      location: `${wh}/db`,
+    });
 
     const notEmpty = await call(app, "DELETE", `${R}/namespaces/db`);
     expect(notEmpty.status).toBe(409);

@@ -35,6 +35,7 @@ if [ -z "$work" ]; then
   work=$(mktemp -d /tmp/floe-engines.XXXXXX)
   own_work=1
 fi
+mkdir -p "$work"
 trino_dir=""
 s3_dir=""
 cleanup() {

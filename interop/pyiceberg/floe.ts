@@ -345,12 +345,9 @@ async function history(duck: DuckDBConnection, dir: string, stores: ObjectStoreR
   t = await commit(t, pick, 5000);
 
   const plan = planExpireSnapshots(t.metadata, { nowMs: 6000, olderThanMs: 6000, retainLast: 1 });
-  const files = await expiredFiles({
-    metadata: t.metadata,
-    removedSnapshotIds: plan.removedSnapshotIds,
-    store,
-  });
+  const before = t.metadata;
   t = await commit(t, plan, 6000);
+  const files = await expiredFiles({ before, after: t.metadata, store });
   const report = await deleteExpiredFiles(store, t.metadata, files);
   if (report.failed.length > 0) throw new Error(`deletes failed: ${JSON.stringify(report.failed)}`);
 

@@ -25,32 +25,34 @@ import { tableName } from "./table-change.ts";
  *   candidate, each manifest once;
  * - statistics and partition-statistics files of removed snapshots that no retained one uses.
  *
- * Order: compute the files from the metadata *before* the expiry (only it still lists the removed
- * snapshots), commit the plan's updates and requirements, and delete the files only once that
- * commit succeeded — a failed or conflicting commit leaves every file in place. A file that cannot
- * be read for a removed snapshot (already deleted by an earlier run) counts as listing nothing; one
+ * Order (as Java's `RemoveSnapshots`): commit the plan's updates and requirements first, then
+ * compute the files from the table before and after that commit, then delete them. `after` is the
+ * metadata the commit produced — with any snapshot committed concurrently before it, which so
+ * counts as retained — and a failed or conflicting commit deletes nothing. A file that cannot be
+ * read for a removed snapshot (already deleted by an earlier run) counts as listing nothing; one
  * missing for a retained snapshot is an error, since what is in use cannot be told then.
  */
 export interface ExpiredFilesOptions {
-  /** The table before the expiry commit. */
-  readonly metadata: TableMetadata;
-  /** `planExpireSnapshots(…).removedSnapshotIds`. */
-  readonly removedSnapshotIds: readonly bigint[];
+  /** The table before the expiry commit: the only metadata still listing the removed snapshots. */
+  readonly before: TableMetadata;
+  /** The table as the expiry commit left it. Snapshots of `before` that it lacks were removed. */
+  readonly after: TableMetadata;
   readonly store: ObjectStore;
   /** Manifest lists and manifests read at a time; default 8. */
   readonly concurrency?: number;
 }
 
 export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroups> {
-  const { metadata: m, store } = opts;
+  const { before, after: m, store } = opts;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-  const table = tableName(m);
-  const removed = new Set(opts.removedSnapshotIds);
-  for (const id of removed)
-    if (!m.snapshots.some((s) => s.snapshotId === id))
-      throw badRequest(`Cannot expire snapshot ${id} of ${table}: the table has no such snapshot`);
-  const expired = m.snapshots.filter((s) => removed.has(s.snapshotId));
-  const retained = m.snapshots.filter((s) => !removed.has(s.snapshotId));
+  if (before.tableUuid !== m.tableUuid || canonical(before.location) !== canonical(m.location))
+    throw badRequest(
+      `Cannot find the expired files of ${tableName(m)}: the metadata before the expiry is of another table (${before.tableUuid ?? "no uuid"} at ${before.location})`,
+    );
+  const kept = new Set(m.snapshots.map((s) => s.snapshotId));
+  const expired = before.snapshots.filter((s) => !kept.has(s.snapshotId));
+  const removed = new Set(expired.map((s) => s.snapshotId));
+  const retained = m.snapshots;
   const base = { concurrency, metadata: m };
 
   const retainedLists = new Set(retained.flatMap((s) => (s.manifestList ? [canonical(s.manifestList)] : [])));
@@ -85,14 +87,13 @@ export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroup
   }
 
   const check = checker(m);
-  for (const f of [...m.statistics, ...m.partitionStatistics])
+  for (const f of [...before.statistics, ...before.partitionStatistics])
     if (removed.has(f.snapshotId)) check(f.statisticsPath, "statistics file");
-  const stats = (files: readonly { snapshotId: bigint; statisticsPath: string }[]): string[] => {
-    const kept = new Set(
-      files.filter((f) => !removed.has(f.snapshotId)).map((f) => canonical(f.statisticsPath)),
-    );
+  type Stats = readonly { snapshotId: bigint; statisticsPath: string }[];
+  const stats = (files: Stats, keptFiles: Stats): string[] => {
+    const inUse = new Set(keptFiles.map((f) => canonical(f.statisticsPath)));
     return files
-      .filter((f) => removed.has(f.snapshotId) && !kept.has(canonical(f.statisticsPath)))
+      .filter((f) => removed.has(f.snapshotId) && !inUse.has(canonical(f.statisticsPath)))
       .map((f) => f.statisticsPath);
   };
   return {
@@ -100,8 +101,8 @@ export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroup
     manifests: sorted([...expiredManifests.values()].map((r) => r.path)),
     dataFiles: sorted([...candidates.dataFiles.values()]),
     deleteFiles: sorted([...candidates.deleteFiles.values()]),
-    statisticsFiles: sorted(stats(m.statistics)),
-    partitionStatisticsFiles: sorted(stats(m.partitionStatistics)),
+    statisticsFiles: sorted(stats(before.statistics, m.statistics)),
+    partitionStatisticsFiles: sorted(stats(before.partitionStatistics, m.partitionStatistics)),
   };
 }
 

@@ -12,7 +12,7 @@ import { planScan } from "../../../src/iceberg/scan/plan-scan.ts";
 import type { TableMetadata } from "../../../src/iceberg/table-metadata.ts";
 import { LocalObjectStore } from "../../../src/storage/local-object-store.ts";
 import { useDuck } from "../../engine/duck.ts";
-import { appendSeries, commit, rowsSql } from "./tables.ts";
+import { appendSeries, commit, removing, rowsSql } from "./tables.ts";
 
 const { duck, warehouse } = useDuck();
 
@@ -140,7 +140,7 @@ describe("cherry-pick", () => {
     ).toMatch(/snapshot 6 .*: its wap.id w1 was already published by ancestor 4/);
 
     // the staged snapshot 2 can now expire without taking its files: 4 re-added them
-    const files = await expiredFiles({ metadata: t.metadata, removedSnapshotIds: [2n], store });
+    const files = await expiredFiles({ before: t.metadata, after: removing(t.metadata, [2n]), store });
     expect(files.dataFiles).toEqual([]);
     expect(files.manifests).toHaveLength(1);
   });

@@ -14,7 +14,7 @@ import type { TableFile } from "../../../src/iceberg/producers/metadata-file.ts"
 import { planScan } from "../../../src/iceberg/scan/plan-scan.ts";
 import { LocalObjectStore } from "../../../src/storage/local-object-store.ts";
 import { useDuck } from "../../engine/duck.ts";
-import { appendSeries, commit, rowsSql } from "./tables.ts";
+import { appendSeries, commit, removing, rowsSql } from "./tables.ts";
 
 const { duck, warehouse } = useDuck();
 
@@ -155,12 +155,10 @@ describe("expire snapshots with their files", () => {
     const plan = planExpireSnapshots(t.metadata, { nowMs: 10_000, olderThanMs: 10_000, retainLast: 1 });
     expect([...plan.removedSnapshotIds].sort()).toEqual([1n, 2n, 3n, 5n]);
 
-    const files = await expiredFiles({
-      metadata: t.metadata,
-      removedSnapshotIds: plan.removedSnapshotIds,
-      store,
-      concurrency: 2,
-    });
+    // commit first (the requirements hold), then find the files from before and after, then delete
+    const after = await commit(store, t, plan, 10_000);
+    expect(after.metadata.snapshots.map((s) => s.snapshotId)).toEqual([4n]);
+    const files = await expiredFiles({ before: t.metadata, after: after.metadata, store, concurrency: 2 });
     const snap = (id: bigint) => t.metadata.snapshots.find((s) => s.snapshotId === id)!;
     expect(files.manifestLists).toEqual(
       [1n, 2n, 3n]
@@ -182,9 +180,6 @@ describe("expire snapshots with their files", () => {
     expect(files.statisticsFiles).toEqual([stat(2n)]);
     expect(files.partitionStatisticsFiles).toEqual([partitionStats]);
 
-    // commit first (the requirements hold), then delete
-    const after = await commit(store, t, plan, 10_000);
-    expect(after.metadata.snapshots.map((s) => s.snapshotId)).toEqual([4n]);
     const report = await deleteExpiredFiles(store, after.metadata, files);
     expect(report).toEqual({ deleted: allFiles(files).length, failed: [] });
     for (const f of allFiles(files)) expect(await store.head(f)).toBeUndefined();
@@ -196,11 +191,7 @@ describe("expire snapshots with their files", () => {
     expect(rows).toBe(7n);
 
     // a second run over the same plan finds the missing files of the removed snapshots harmless
-    const again = await expiredFiles({
-      metadata: t.metadata,
-      removedSnapshotIds: plan.removedSnapshotIds,
-      store,
-    });
+    const again = await expiredFiles({ before: t.metadata, after: after.metadata, store });
     expect(again.manifests).toEqual([]);
     expect(again.manifestLists).toEqual(files.manifestLists);
   });
@@ -208,11 +199,17 @@ describe("expire snapshots with their files", () => {
   it("keeps files a retained snapshot still reaches and refuses deletion with gc.enabled=false", async () => {
     const { store, t } = await history("expire-gc", { "gc.enabled": "false" });
     // only the staged snapshot 5 goes: 3's files stay, since 3 is kept (unreferenced but young enough)
-    const files = await expiredFiles({ metadata: t.metadata, removedSnapshotIds: [5n], store });
+    const files = await expiredFiles({ before: t.metadata, after: removing(t.metadata, [5n]), store });
     expect(files.manifests).toEqual([`${t.metadata.location}/metadata/deletes-5-m0.avro`]);
     expect(files.dataFiles).toEqual([]);
     expect(files.deleteFiles).toHaveLength(1);
     expect(files.statisticsFiles).toEqual([]);
+    // a snapshot committed concurrently, before the expiry, that uses 5's files (here its very
+    // manifest list) is in the metadata after the commit: the files stay
+    const removed = removing(t.metadata, [5n]);
+    const five = t.metadata.snapshots.find((s) => s.snapshotId === 5n)!;
+    const concurrent = { ...removed, snapshots: [...removed.snapshots, { ...five, snapshotId: 9n }] };
+    expect(allFiles(await expiredFiles({ before: t.metadata, after: concurrent, store }))).toEqual([]);
     let caught: unknown;
     await deleteExpiredFiles(store, t.metadata, files).catch((e: unknown) => (caught = e));
     expect(isFloeError(caught, "BAD_REQUEST")).toBe(true);
@@ -221,14 +218,17 @@ describe("expire snapshots with their files", () => {
     );
     for (const f of allFiles(files)) expect(await store.head(f)).toBeDefined();
 
-    await expect(expiredFiles({ metadata: t.metadata, removedSnapshotIds: [77n], store })).rejects.toThrow(
-      /Cannot expire snapshot 77 of table .*: the table has no such snapshot/,
+    const other = (await history("expire-other")).t.metadata;
+    await expect(expiredFiles({ before: other, after: t.metadata, store })).rejects.toThrow(
+      /Cannot find the expired files of table .*expire-gc: the metadata before the expiry is of another table/,
     );
     // a retained snapshot whose manifest list is gone: what is in use cannot be told
     const four = t.metadata.snapshots.find((s) => s.snapshotId === 4n)!;
     const bytes = await store.get(four.manifestList!);
     await store.delete(four.manifestList!);
-    await expect(expiredFiles({ metadata: t.metadata, removedSnapshotIds: [5n], store })).rejects.toThrow(
+    await expect(
+      expiredFiles({ before: t.metadata, after: removing(t.metadata, [5n]), store }),
+    ).rejects.toThrow(
       /Cannot tell which files of table .* are still in use: its manifest list of snapshot 4 .* is missing/,
     );
     await store.put(four.manifestList!, bytes);
@@ -238,9 +238,7 @@ describe("expire snapshots with their files", () => {
     const foreign = `${store.root}/another-table/metadata/snap-8.avro`;
     const bad = { ...four, snapshotId: 8n, manifestList: foreign };
     const hostile = { metadata: { ...t.metadata, snapshots: [...t.metadata.snapshots, bad] } };
-    await expect(
-      expiredFiles({ metadata: hostile.metadata, removedSnapshotIds: [8n], store }),
-    ).rejects.toThrow(
+    await expect(expiredFiles({ before: hostile.metadata, after: t.metadata, store })).rejects.toThrow(
       `Cannot clean up files of table ${t.metadata.location}: manifest list of snapshot 8 ${foreign} lies outside the table location`,
     );
   });

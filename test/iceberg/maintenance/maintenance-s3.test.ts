@@ -32,15 +32,12 @@ describe("maintenance on S3", () => {
       let t = await commit(store, series.at(-1)!, rollbackTo(series.at(-1)!.metadata, 1n));
       const plan = planExpireSnapshots(t.metadata, { nowMs: 10_000, olderThanMs: 10_000, retainLast: 1 });
       expect([...plan.removedSnapshotIds].sort()).toEqual([2n, 3n]);
-      const files = await expiredFiles({
-        metadata: t.metadata,
-        removedSnapshotIds: plan.removedSnapshotIds,
-        store,
-      });
+      const before = t.metadata;
+      t = await commit(store, t, plan);
+      const files = await expiredFiles({ before, after: t.metadata, store });
       expect(files.manifestLists).toHaveLength(2);
       expect(files.manifests).toHaveLength(2);
       expect(files.dataFiles.length).toBeGreaterThanOrEqual(2);
-      t = await commit(store, t, plan);
       expect(await deleteExpiredFiles(store, t.metadata, files)).toEqual({
         deleted: allFiles(files).length,
         failed: [],

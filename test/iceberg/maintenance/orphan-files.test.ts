@@ -39,11 +39,12 @@ describe("remove orphan files", () => {
     expect(t.metadata.metadataLog).toHaveLength(1);
     // 2 and 3 leave main and are removed from the metadata without deleting their files
     t = await commit(store, t, rollbackTo(t.metadata, 1n));
-    const files = await expiredFiles({ metadata: t.metadata, removedSnapshotIds: [2n, 3n], store });
+    const before = t.metadata;
     t = await commit(store, t, {
       updates: [{ action: "remove-snapshots", snapshotIds: [2n, 3n] }],
       requirements: [],
     });
+    const files = await expiredFiles({ before, after: t.metadata, store });
 
     const planted = [
       `${location}/data/category=c0/stray.parquet`,

@@ -5,6 +5,7 @@ import type { TableChange } from "../../../src/iceberg/maintenance/table-change.
 import { type TableFile, writeNextMetadataFile } from "../../../src/iceberg/producers/metadata-file.ts";
 import { checkRequirements } from "../../../src/iceberg/requirements.ts";
 import { schemaFromJson } from "../../../src/iceberg/schema.ts";
+import type { TableMetadata } from "../../../src/iceberg/table-metadata.ts";
 import type { ObjectStore } from "../../../src/storage/object-store.ts";
 
 const schema = schemaFromJson({
@@ -53,6 +54,10 @@ export async function appendSeries(
     );
   return out;
 }
+
+/** The table as a commit removing `ids` would leave it (to compute expired files without committing). */
+export const removing = (m: TableMetadata, ids: bigint[]): TableMetadata =>
+  applyUpdates(m, [{ action: "remove-snapshots", snapshotIds: ids }]);
 
 /** The one commit path for a catalog-less table: requirements checked, updates applied, next file written. */
 export async function commit(

@@ -34,6 +34,8 @@ own_work=0
 if [ -z "$work" ]; then
   work=$(mktemp -d /tmp/floe-engines.XXXXXX)
   own_work=1
+else
+  mkdir -p "$work"
 fi
 mkdir -p "$work"
 trino_dir=""

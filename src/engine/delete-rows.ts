@@ -12,6 +12,7 @@ import type { ObjectStore } from "../storage/object-store.ts";
 import { newSnapshotId } from "./append.ts";
 import { quoteIdent, sqlString } from "./duck-types.ts";
 import { filterSql } from "./filter-sql.ts";
+import { runOnDataFiles } from "./data-file-errors.ts";
 import { writePositionDeletes } from "./position-deletes.ts";
 import { DELETE_FILE_PATH_ID, FILE_COLUMN, POS_COLUMN, tableRows } from "./table-rows.ts";
 import { writeDataFiles } from "./write-data-files.ts";
@@ -97,9 +98,16 @@ async function changeRows(opts: DeleteRowsOptions, source: string | undefined): 
   const counts = new Map<string, { hit: bigint; n: bigint }>();
   if (candidates.length > 0) {
     const list = candidates.map((t) => sqlString(t.file.filePath)).join(", ");
-    const reader = await duck.runAndReadAll(
+    // A damaged data or delete file is a FloeError naming it, not DuckDB's error.
+    const read = [
+      ...candidates.map((t) => t.file.filePath),
+      ...candidates.flatMap((t) => t.deletes.map((d) => d.filePath)),
+    ];
+    const reader = await runOnDataFiles(
+      duck,
       `SELECT ${FILE_COLUMN}, count(*) FILTER (WHERE ${where}), count(*) FROM (${rows.sql}) ` +
         `WHERE ${FILE_COLUMN} IN (${list}) GROUP BY 1`,
+      read,
     );
     for (const [file, hit, n] of reader.getRows())
       counts.set(String(file), { hit: BigInt(hit as bigint), n: BigInt(n as bigint) });

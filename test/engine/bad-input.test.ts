@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import { type FloeError, isFloeError } from "../../src/core/errors.ts";
 import { appendRows, createTable } from "../../src/engine/append.ts";
 import { runOnDataFiles } from "../../src/engine/data-file-errors.ts";
+import { deleteRows } from "../../src/engine/delete-rows.ts";
 import { readSql } from "../../src/engine/read-sql.ts";
 import { scanSql } from "../../src/engine/scan-sql.ts";
+import { gtEq } from "../../src/iceberg/expressions/expression.ts";
 import { readTableFile, type TableFile } from "../../src/iceberg/producers/metadata-file.ts";
 import { planScan } from "../../src/iceberg/scan/plan-scan.ts";
 import { schemaFromJson } from "../../src/iceberg/schema.ts";
@@ -201,6 +203,21 @@ describe("an append to a damaged table writes nothing", () => {
     const e = await failure(appendRows({ duck: duck(), store, table: damaged, source: source(5000, 6000) }));
     expect(e.message).toMatch(problem);
     expect(listing()).toEqual(before);
+  });
+
+  it("a row delete over a data file with a corrupt page: a FloeError naming it, nothing written", async () => {
+    const { store, table, files } = await goodTable();
+    const bad = files[1]!;
+    const bytes = Buffer.from(readFileSync(pathOf(bad)));
+    bytes.fill(0xff, 64, 512);
+    writeFileSync(pathOf(bad), bytes);
+    utimesSync(pathOf(bad), new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
+    const before = listing();
+    for (const mode of ["copy-on-write", "merge-on-read"] as const) {
+      const e = await failure(deleteRows({ duck: duck(), store, table, filter: gtEq("id", 10), mode }));
+      expect(e.message).toMatch(`Cannot read data file ${bad}: not a readable Parquet file`);
+      expect(listing()).toEqual(before);
+    }
   });
 
   it("a metadata file that is not JSON cannot be opened for an append", async () => {

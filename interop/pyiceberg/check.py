@@ -523,6 +523,17 @@ def floe_deletes(tmp):
         read = floe("read", t["metadata"])
         equal(f"floe deletes ({mode}) → floe reads its own table", (by_id(read["rows"]), read["deletes"] > 0),
               (want, mode == "merge-on-read"))
+        # compaction of that table (every small file, deletes applied), read by pyiceberg and floe
+        compacted = floe("compact", t["metadata"])
+        after_c = StaticTable.from_metadata(compacted["metadata"])
+        equal(
+            f"floe compacts ({mode}) → pyiceberg: operation, files rewritten, delete files left",
+            [str(after_c.current_snapshot().summary.operation.value), compacted["rewritten"] > 0,
+             sum(len(task.delete_files) for task in after_c.scan().plan_files())],
+            ["replace", True, 0],
+        )
+        equal(f"floe compacts ({mode}) → pyiceberg: rows", arrow_rows(after_c.scan().to_arrow()), want)
+        equal(f"floe compacts ({mode}) → floe's rows", by_id(compacted["rows"]), want)
 
 
 def pyiceberg_deletes(tmp):

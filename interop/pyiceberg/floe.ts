@@ -8,6 +8,9 @@
  *     reads the table's rows (filtered by column = value when given) with `tableRows`, delete files
  *     applied; prints {"snapshots": n, "files": n, "deletes": n delete files, "specs": [spec id of
  *     each file], "schema": [[id, name, type], …] of the current schema, "rows": [...]}
+ *   node --import tsx interop/pyiceberg/floe.ts compact <metadata file>
+ *     rewrites every small file, per partition (minInputFiles 1; deletes applied); prints
+ *     {"metadata": <new file>, "rewritten": n, "operation": …, "rows": [...]}
  *   node --import tsx interop/pyiceberg/floe.ts append <metadata file> <from> <to>
  *     appends the rows from ≤ id < to of `write`'s data to a table with the same columns (one fast
  *     append, the next metadata file); prints {"metadata": <new file>, "rows": [...]}
@@ -38,6 +41,7 @@ import { appendRows, createTable } from "../../src/engine/append.ts";
 import { runOnDataFiles } from "../../src/engine/data-file-errors.ts";
 import { quoteIdent } from "../../src/engine/duck-types.ts";
 import { deleteRows } from "../../src/engine/delete-rows.ts";
+import { rewriteDataFiles } from "../../src/engine/rewrite-data-files.ts";
 import { tableRows } from "../../src/engine/table-rows.ts";
 import { applyUpdates } from "../../src/iceberg/apply-updates.ts";
 import { deleteExpiredFiles, expiredFiles } from "../../src/iceberg/maintenance/expire-files.ts";
@@ -379,6 +383,22 @@ async function history(duck: DuckDBConnection, dir: string, stores: ObjectStoreR
   };
 }
 
+/** Compaction, then floe's own read of the rows. */
+async function compact(duck: DuckDBConnection, metadataFile: string, stores: ObjectStoreResolver) {
+  const location = metadataFile.includes("://") ? metadataFile : pathToFileURL(resolve(metadataFile)).href;
+  const store = stores.storeFor(location);
+  const table = await readTableFile(store, location);
+  // every partition here has one or two small files: rewrite even single ones (deletes applied)
+  const result = await rewriteDataFiles({ duck, store, table, minInputFiles: 1 });
+  const rows = await tableRows({ duck, store, metadata: result.table.metadata });
+  return {
+    metadata: result.table.location,
+    rewritten: result.rewrittenDataFiles,
+    operation: result.snapshot?.summary?.operation,
+    rows: await json(duck, rowsSql(rows.schema, `(${rows.sql}) AS s`)),
+  };
+}
+
 const [command, arg, ...rest] = process.argv.slice(2);
 const instance = await DuckDBInstance.create(":memory:");
 const duck = await instance.connect();
@@ -392,9 +412,10 @@ try {
   else if (command === "evolve" && arg) out = await evolve(duck, arg, stores);
   else if (command === "history" && arg) out = await history(duck, arg, stores);
   else if (command === "delete" && arg) out = await deletes(duck, arg, stores);
+  else if (command === "compact" && arg) out = await compact(duck, arg, stores);
   else
     throw new Error(
-      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir> | history <dir> | delete <dir>",
+      "usage: floe.ts write <dir> | read <metadata file> [<column> <value>] | append <metadata file> <from> <to> | evolve <dir> | history <dir> | delete <dir> | compact <metadata file>",
     );
   process.stdout.write(JSON.stringify(out) + "\n");
 } finally {

@@ -1,6 +1,7 @@
 import { badRequest, isFloeError } from "../../core/errors.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
 import { readTableMetadata } from "../metadata-location.ts";
+import { metadataFolder } from "../producers/snapshot-producer.ts";
 import type { TableMetadata } from "../table-metadata.ts";
 import { type DeleteReport, deleteFiles, requireGcEnabled } from "./delete-files.ts";
 import {
@@ -154,13 +155,6 @@ async function metadataLogFiles(store: ObjectStore, m: TableMetadata): Promise<s
     log = readTableMetadata(text, oldest).metadataLog;
   }
   return out;
-}
-
-function metadataFolder(m: TableMetadata): string {
-  return (m.properties["write.metadata.path"] ?? `${m.location.replace(/\/+$/, "")}/metadata`).replace(
-    /\/+$/,
-    "",
-  );
 }
 
 /** The table location, and data/metadata paths set outside it, each as a list prefix ending in `/`. */

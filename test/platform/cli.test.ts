@@ -11,7 +11,11 @@ describe("floe platform init|render", () => {
     const init = await runFloe(["platform", "init", "--json"], { cwd });
     expect(init.stderr).toBe("");
     expect(init.code).toBe(0);
-    expect(JSON.parse(init.stdout)).toEqual({ file: join(cwd, "floe.platform.yaml") });
+    expect(JSON.parse(init.stdout)).toEqual({
+      file: join(cwd, "floe.platform.yaml"),
+      goals: join(cwd, "goals.json"),
+      goalsCreated: true,
+    });
 
     const again = await runFloe(["platform", "init"], { cwd });
     expect(again.code).toBe(1);
@@ -41,7 +45,7 @@ describe("floe platform init|render", () => {
     const result = JSON.parse(twice.stdout) as { written: string[]; unchanged: string[] };
     expect(result.written).toEqual([]);
     expect(result.unchanged.length).toBe(plan.files.length);
-  });
+  }, 300_000);
 
   it("render stops with one line naming the field of a bad definition", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "floe-platform-cli-"));
@@ -54,5 +58,5 @@ describe("floe platform init|render", () => {
     expect(missing.stderr).toBe(
       "error: floe.platform.yaml does not exist (create one with 'floe platform init')\n",
     );
-  });
+  }, 300_000);
 });

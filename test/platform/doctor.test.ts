@@ -12,7 +12,8 @@ import { healthyCluster, sparkApplication } from "./cluster-fixture.ts";
 
 /**
  * `floe doctor` against the in-process Kubernetes API server (test/support/fake-kube-api.ts), a
- * real `floe serve`, and the suite's real S3 server (SeaweedFS).
+ * real `floe serve`, and the suite's real S3 server (SeaweedFS). Tests that run floe as a process
+ * have a generous timeout: process start-up is slow on a busy machine.
  */
 const s3 = inject("s3");
 const platform = parsePlatform({ buckets: { warehouse: s3.bucket } }, "test");
@@ -174,5 +175,5 @@ describe("floe doctor", () => {
     expect(error.stderr).toMatch(
       /^error: cannot reach the Kubernetes API at http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/,
     );
-  });
+  }, 300_000);
 });

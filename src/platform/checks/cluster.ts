@@ -58,6 +58,20 @@ export const nodesCheck: Check = {
   },
 };
 
+/** Free capacity as numbers, for the capacity check of `execute` and the review's resource table. */
+export async function freeCapacity(ctx: CheckContext): Promise<{ cpu: number; memory: number } | undefined> {
+  const kube = needKube(ctx);
+  const nodes = await kube.nodes();
+  const metrics = await kube.nodeMetrics();
+  if (!metrics) return undefined;
+  const sum = (list: typeof nodes, get: (n: (typeof nodes)[number]) => unknown) =>
+    list.reduce((s, n) => s + parseQuantity(str(get(n))), 0);
+  const allocatable = (k: string) =>
+    sum(nodes, (n) => (n.status?.allocatable as Record<string, unknown> | undefined)?.[k]);
+  const used = (k: string) => sum(metrics, (m) => (m as { usage?: Record<string, string> }).usage?.[k]);
+  return { cpu: allocatable("cpu") - used("cpu"), memory: allocatable("memory") - used("memory") };
+}
+
 export const objectStoreCheck: Check = {
   id: "object-store",
   title: "Ceph object store",

@@ -37,7 +37,6 @@ if [ -z "$work" ]; then
 else
   mkdir -p "$work"
 fi
-mkdir -p "$work"
 trino_dir=""
 s3_dir=""
 cleanup() {

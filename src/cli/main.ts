@@ -9,6 +9,7 @@ import { registerMerge } from "./commands/merge.ts";
 import { registerPlatform } from "./commands/platform.ts";
 import { registerRefCommands } from "./commands/refs.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerSql } from "./commands/sql.ts";
 import { registerUp } from "./commands/up.ts";
 
 /** The `floe` command: the server (`up`, `serve`), client commands over HTTP, and `config`. */
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   registerLog(program);
   registerContentCommands(program);
   registerMerge(program);
+  registerSql(program);
   registerConfig(program);
   registerPlatform(program);
   registerDoctor(program);
@@ -42,6 +44,7 @@ function buildProgram(): Command {
       "  $ floe branch create dev",
       "  $ floe log dev -n 5",
       "  $ floe merge dev --into main",
+      '  $ floe sql -e "SELECT * FROM sales.orders"',
     ].join("\n"),
   );
   return program;

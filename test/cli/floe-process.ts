@@ -14,6 +14,8 @@ export interface RunResult {
 
 export interface SpawnOptions {
   readonly cwd?: string;
+  /** Written to the process's standard input, which is then closed (default: no input). */
+  readonly stdin?: string;
   readonly env?: Record<string, string | undefined>;
 }
 
@@ -123,8 +125,9 @@ function spawnFloe(args: readonly string[], opts: SpawnOptions): ChildProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd,
     env: { ...withoutFloeVariables(process.env), ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
   running.add(child);
   child.on("exit", () => running.delete(child));
   return child;

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { killLeftovers, runFloe, startFloe } from "./floe-process.ts";
+
+afterAll(killLeftovers);
+
+describe("floe sql", () => {
+  it("runs statements from -e, a file and stdin on the embedded catalog, on a branch, in each format", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "floe-sql-cli-"));
+    const setup = await runFloe(
+      [
+        "sql",
+        "-e",
+        `CREATE NAMESPACE s; CREATE TABLE s.t (id INT, name STRING) PARTITIONED BY (bucket(2, id));
+         INSERT INTO s.t VALUES (1, 'a, "b"'), (2, NULL); CREATE BRANCH dev`,
+      ],
+      { cwd },
+    );
+    expect(setup.stderr).toBe(
+      "Created namespace s\nCreated table s.t\nInserted 2 rows into s.t\n" +
+        setup.stderr.split("\n")[3] +
+        "\n",
+    );
+    expect(setup.stderr).toMatch(/Created branch dev at [0-9a-f]{64}\n$/);
+    expect(setup.stdout).toMatch(/^refType\s+name\s+hash\nBRANCH\s+dev\s+[0-9a-f]{64}\n\(1 row\)\n$/);
+    expect(setup.code).toBe(0);
+
+    writeFileSync(
+      join(cwd, "more.sql"),
+      "INSERT INTO s.t VALUES (3, 'c');\n\nSELECT count(*) AS n FROM s.t;\n",
+    );
+    const file = await runFloe(["sql", "--branch", "dev", "--format", "csv", "more.sql"], { cwd });
+    expect(file).toMatchObject({ code: 0, stdout: "n\n3\n", stderr: "Inserted 1 rows into s.t\n" });
+
+    const stdin = await runFloe(["sql", "--format", "json"], {
+      cwd,
+      stdin: "SELECT id, name FROM s.t ORDER BY id",
+    });
+    expect(stdin).toMatchObject({ code: 0, stdout: '{"id":1,"name":"a, \\"b\\""}\n{"id":2,"name":null}\n' });
+
+    const csv = await runFloe(["sql", "--format", "csv", "-e", "SELECT name FROM s.t ORDER BY id"], { cwd });
+    expect(csv.stdout).toBe('name\n"a, ""b"""\n\n');
+
+    const bad = await runFloe(["sql", "-e", "SELECT 1 AS one;\nSELECT * FROM s.nope"], { cwd });
+    expect(bad).toMatchObject({
+      code: 1,
+      stdout: "one\n1\n(1 row)\n",
+      stderr: "error: statement 2 (line 2): Table s.nope does not exist on main\n",
+    });
+
+    // A server holds the embedded catalog: floe sql says so rather than opening it twice.
+    const server = await startFloe("serve", ["--port", "0"], { cwd });
+    try {
+      const locked = await runFloe(["sql", "-e", "SELECT 1"], { cwd });
+      expect(locked.code).toBe(1);
+      expect(locked.stderr).toMatch(
+        /^error: the embedded catalog .* is in use by process \d+; .*stop the server, or run it on PostgreSQL\)\n$/,
+      );
+    } finally {
+      await server.stop();
+    }
+  }, 600_000);
+});

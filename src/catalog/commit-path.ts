@@ -7,6 +7,7 @@ import { badRequest, isFloeError } from "../core/errors.ts";
 import type { CommitMetaInput, ContentKey, Operation } from "../versioning/model.ts";
 import { type CatalogContext, contentAt, writeOnBranch } from "./context.ts";
 import { commitFailed, dotted, noSuchTable } from "./errors.ts";
+import { checkLocation } from "./locations.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { defaultLocation, tableContent } from "./table-content.ts";
 
@@ -43,6 +44,7 @@ export async function commitTables(
     const k = c.key.join("\u0000");
     if (seen.has(k)) throw badRequest(`A transaction may change table ${dotted(c.key)} only once`);
     seen.add(k);
+    for (const u of c.updates) if (u.action === "set-location") checkLocation(ctx, u.location, "Table");
   }
   return writeOnBranch(ctx, ref, meta, async (head) => {
     const written: string[] = [];

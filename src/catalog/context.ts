@@ -1,4 +1,4 @@
-import { isFloeError } from "../core/errors.ts";
+import { type ErrorKind, isFloeError } from "../core/errors.ts";
 import type { VersionStoreApi } from "../versioning/api.ts";
 import type { CommitMetaInput, Content, ContentKey, Entry, Operation } from "../versioning/model.ts";
 import { parseRefSpec } from "../versioning/ref-spec.ts";
@@ -11,6 +11,8 @@ export interface CatalogContext {
   readonly files: MetadataFiles;
   /** Canonical warehouse location (`file:///…` or `s3://…`), without a trailing slash. */
   readonly warehouse: string;
+  /** Further prefixes client-chosen table and view locations may lie under (see locations.ts). */
+  readonly allowedLocations: readonly string[];
 }
 
 /** Commit metadata of a catalog write: the caller's (from request headers), else the operation's default. */
@@ -45,11 +47,32 @@ export async function entriesUnder(ctx: CatalogContext, hash: string, prefix: Co
   return out.filter((e) => prefix.every((el, i) => e.key[i] === el));
 }
 
+/**
+ * Errors of a version-store commit that mean it cleanly did not happen. Anything else (INTERNAL, a
+ * database connection lost mid-commit, a non-FloeError) leaves the outcome unknown: the commit may
+ * have landed, so the metadata files it names must stay (an orphan is harmless, orphan removal in
+ * src/iceberg/maintenance reclaims it; a deleted file the table points at is not).
+ */
+const CLEANLY_REFUSED: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  "BAD_REQUEST",
+  "NOT_FOUND",
+  "REFERENCE_NOT_FOUND",
+  "REFERENCE_ALREADY_EXISTS",
+  "REFERENCE_CONFLICT",
+  "COMMIT_CONFLICT",
+  "CONTENT_NOT_FOUND",
+  "FORBIDDEN",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+]);
+
+const cleanlyRefused = (e: unknown): boolean => isFloeError(e) && CLEANLY_REFUSED.has(e.kind);
+
 /** One attempt of a write: the operations to commit, what to answer, and files written for them. */
 export interface WritePlan<T> {
   readonly operations: readonly Operation[];
   readonly result: T;
-  /** Metadata files written for this attempt, removed again if its commit does not land. */
+  /** Metadata files written for this attempt, removed again if its commit cleanly did not land. */
   readonly written?: readonly string[];
 }
 
@@ -81,6 +104,7 @@ export async function writeOnBranch<T>(
       await ctx.store.commit(name, head.hash, meta, p.operations);
       return p.result;
     } catch (e) {
+      if (!cleanlyRefused(e)) throw e;
       await Promise.all((p.written ?? []).map((f) => ctx.files.discard(f)));
       if (!isFloeError(e, "REFERENCE_CONFLICT")) throw e;
       if (attempt >= MAX_ATTEMPTS)

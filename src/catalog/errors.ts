@@ -43,6 +43,13 @@ export const namespaceNotEmpty = (ns: readonly string[], child: readonly string[
 export const commitFailed = (message: string): FloeError =>
   typed("COMMIT_CONFLICT", "CommitFailedException", message);
 
+export const locationNotAllowed = (what: string, location: string, roots: readonly string[]): FloeError =>
+  typed(
+    "FORBIDDEN",
+    "ForbiddenException",
+    `${what} location '${location}' is not allowed: locations must be under ${roots.map((r) => `'${r}'`).join(" or ")} (further prefixes: setting allowedLocations)`,
+  );
+
 export const readOnlyRef = (ref: string): FloeError =>
   typed(
     "FORBIDDEN",

@@ -3,6 +3,7 @@ import { newTableMetadata, type NewTable } from "../iceberg/create-table.ts";
 import { nextMetadataLocation } from "../iceberg/metadata-location.ts";
 import type { TableMetadata } from "../iceberg/table-metadata.ts";
 import { canonicalLocation } from "../storage/location.ts";
+import { checkLocation } from "./locations.ts";
 import type { Content, ContentKey, ContentType } from "../versioning/model.ts";
 import {
   type CatalogContext,
@@ -90,6 +91,7 @@ export async function createTable(
     request.location !== undefined && request.location !== ""
       ? canonicalLocation(request.location).replace(/\/+$/, "")
       : defaultLocation(ctx.warehouse, key);
+  checkLocation(ctx, location, "Table");
   const metadata = newTableMetadata({ ...request, location });
   const check = async (hash: string) => {
     await requireNamespace(ctx, hash, key.slice(0, -1));
@@ -123,7 +125,9 @@ export async function registerTable(
   opts: { overwrite: boolean; meta: CommitMetaFor },
 ): Promise<Required<LoadedTable>> {
   checkIdentifier(key);
+  checkLocation(ctx, metadataLocation, "Metadata file");
   const metadata = await ctx.files.readTable(metadataLocation);
+  checkLocation(ctx, metadata.location, "Table");
   return writeOnBranch(ctx, ref, opts.meta(`Register table ${dotted(key)}`), async (head) => {
     await requireNamespace(ctx, head, key.slice(0, -1));
     const existing = await contentAt(ctx, head, key);

@@ -8,6 +8,7 @@ import {
 } from "../iceberg/view-updates.ts";
 import type { ViewMetadata, ViewVersion } from "../iceberg/view-metadata.ts";
 import { canonicalLocation } from "../storage/location.ts";
+import { checkLocation } from "./locations.ts";
 import type { ContentKey } from "../versioning/model.ts";
 import { type CatalogContext, type CommitMetaFor, contentAt, readHash, writeOnBranch } from "./context.ts";
 import { alreadyExists, dotted } from "./errors.ts";
@@ -47,6 +48,7 @@ export async function createView(
     request.location !== undefined && request.location !== ""
       ? canonicalLocation(request.location).replace(/\/+$/, "")
       : defaultLocation(ctx.warehouse, key);
+  checkLocation(ctx, location, "View");
   const metadata = applyViewUpdates(undefined, [
     { action: "set-location", location },
     { action: "add-schema", schema: request.schema },
@@ -80,6 +82,7 @@ export async function replaceView(
   meta: CommitMetaFor,
 ): Promise<LoadedView> {
   checkIdentifier(key);
+  for (const u of updates) if (u.action === "set-location") checkLocation(ctx, u.location, "View");
   return writeOnBranch(ctx, ref, meta(`Replace view ${dotted(key)}`), async (head) => {
     const c = await requireContent(ctx, head, key, "ICEBERG_VIEW");
     const previous = c.metadataLocation as string;

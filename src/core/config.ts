@@ -15,6 +15,8 @@ export interface FloeConfig {
   readonly storePoolSize: number;
   /** Where table data lives: a local directory or an `s3://` URI. */
   readonly warehouse: string;
+  /** Comma-separated prefixes besides the warehouse where clients may place tables and views. */
+  readonly allowedLocations?: string;
   readonly host: string;
   /** 0 lets the operating system choose a free port. */
   readonly port: number;
@@ -105,6 +107,18 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
     flag: "--warehouse",
     doc: "table data location: a local directory or s3://bucket/prefix",
     parse: (raw) => text(raw) ?? new Invalid("a directory or s3:// URI"),
+  },
+  allowedLocations: {
+    env: "FLOE_ALLOWED_LOCATIONS",
+    flag: "--allowed-locations",
+    doc: "comma-separated prefixes (s3://bucket/prefix, directories) besides the warehouse where clients may place tables",
+    parse: (raw) => {
+      const list = Array.isArray(raw) ? raw.map(text) : text(raw)?.split(",");
+      const items = list?.map((s) => s?.trim());
+      if (items === undefined || items.some((s) => s === undefined || s === ""))
+        return new Invalid("a comma-separated list of locations");
+      return items.join(",");
+    },
   },
   host: {
     env: "FLOE_HOST",

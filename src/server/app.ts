@@ -28,7 +28,12 @@ export async function buildApp(deps: {
   logger?: boolean | FastifyServerOptions["logger"];
   bodyLimit?: number;
   /** The Iceberg REST API under `/iceberg`: where tables go and how metadata files are reached. */
-  iceberg?: { objects: ObjectStoreResolver; warehouse: string; s3?: S3Settings };
+  iceberg?: {
+    objects: ObjectStoreResolver;
+    warehouse: string;
+    allowedLocations?: readonly string[];
+    s3?: S3Settings;
+  };
 }): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit });

@@ -173,7 +173,7 @@ export class LocalObjectStore implements ObjectStore {
         if (code(e) === "ENOENT" && attempt < 10) continue;
         await unlink(tmp).catch(() => undefined);
         if (code(e) === "ENOTDIR" || code(e) === "EEXIST") throw conflict(file);
-        throw e;
+        throw unwritable(e, file);
       }
       try {
         return await commit(tmp);
@@ -242,6 +242,14 @@ function before(a: string, b: string): boolean {
 
 function code(e: unknown): string | undefined {
   return (e as { code?: string } | null)?.code;
+}
+
+/** A directory floe may not write to (permissions, a read-only or pseudo file system) as a 403. */
+function unwritable(e: unknown, file: string): unknown {
+  const c = code(e);
+  return c !== undefined && ["EACCES", "EPERM", "EROFS", "ENOENT"].includes(c)
+    ? new FloeError("FORBIDDEN", `Cannot write '${file}': the directory is not writable (${c})`)
+    : e;
 }
 
 function missingOr(e: unknown, path: string): unknown {

@@ -267,8 +267,10 @@ export class S3ObjectStore implements ObjectStore {
     const where = `S3 ${op} '${path}'`;
     if (e instanceof S3ServiceException) {
       const status = e.$metadata.httpStatusCode ?? 0;
+      // a location naming a bucket that is not there: the caller's location is wrong, not the
+      // server (a 5xx would make Iceberg clients report "commit state unknown")
       if (e.name === "NoSuchBucket") {
-        return new FloeError("INTERNAL", `${where}: bucket '${this.bucket}' does not exist`);
+        return new FloeError("BAD_REQUEST", `${where}: bucket '${this.bucket}' does not exist`);
       }
       if (e.name === "NoSuchKey" || e.name === "NotFound" || status === 404) return notFound(path);
       if (status === 409 && e.name === "ConditionalRequestConflict") {

@@ -14,11 +14,15 @@ export async function openIcebergApp(
   storeUrl: string,
   warehouse = mkdtempSync(join(tmpdir(), "floe-iceberg-wh-")),
   s3?: S3Settings,
+  allowedLocations: readonly string[] = [],
 ): Promise<{ app: FastifyInstance; store: VersionStoreApi; warehouse: string; close: () => Promise<void> }> {
   const kv = await openKvStore(storeUrl);
   const store = await openVersionStore(kv);
   const objects = new ObjectStoreResolver(s3 ? { s3 } : {});
-  const app = await buildApp({ store, iceberg: { objects, warehouse, ...(s3 ? { s3 } : {}) } });
+  const app = await buildApp({
+    store,
+    iceberg: { objects, warehouse, allowedLocations, ...(s3 ? { s3 } : {}) },
+  });
   return {
     app,
     store,

@@ -66,7 +66,9 @@ describe("Iceberg REST with an s3:// warehouse on PostgreSQL", () => {
 describe("Iceberg REST when object storage is unreachable", () => {
   it("a commit that could not write its metadata file is a clean 409, and nothing changes", async () => {
     const dead = { endpoint: "http://127.0.0.1:9", accessKeyId: "a", secretAccessKey: "b" };
-    const { app, close } = await openIcebergApp("pglite:memory", undefined, dead);
+    const { app, close } = await openIcebergApp("pglite:memory", undefined, dead, [
+      "s3://unreachable-bucket",
+    ]);
     try {
       await call(app, "POST", "/iceberg/v1/main/namespaces", { namespace: ["ns"] });
       const created = await call(app, "POST", "/iceberg/v1/main/namespaces/ns/tables", createTableBody("t"));

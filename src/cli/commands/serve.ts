@@ -19,6 +19,7 @@ export interface ServerFlags {
   readonly store?: string;
   readonly storePoolSize?: string;
   readonly warehouse?: string;
+  readonly allowedLocations?: string;
   readonly host?: string;
   readonly port?: string;
   readonly defaultBranch?: string;
@@ -38,6 +39,10 @@ export function serverOptions(cmd: Command): Command {
     .option("--store <url>", "metadata store: pglite:<dir>, pglite:memory or postgres://…")
     .option("--store-pool-size <n>", "PostgreSQL connections per process")
     .option("--warehouse <location>", "table data location: a directory or s3://bucket/prefix")
+    .option(
+      "--allowed-locations <list>",
+      "comma-separated prefixes besides the warehouse for table locations",
+    )
     .option("--host <address>", "address to listen on")
     .option("--port <port>", "port to listen on (0 = any free port)")
     .option("--default-branch <name>", "default branch of a new repository")
@@ -56,6 +61,7 @@ export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string
     store: opts.store,
     storePoolSize: opts.storePoolSize,
     warehouse: opts.warehouse,
+    allowedLocations: opts.allowedLocations,
     host: opts.host,
     port: opts.port,
     defaultBranch: opts.defaultBranch,
@@ -138,7 +144,12 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
       store,
       logger: { level: config.logLevel, ...(config.logFile !== "-" ? { file: config.logFile } : {}) },
       bodyLimit: config.bodyLimit,
-      iceberg: { objects, warehouse: config.warehouse, s3: s3Settings(config) },
+      iceberg: {
+        objects,
+        warehouse: config.warehouse,
+        allowedLocations: config.allowedLocations?.split(",") ?? [],
+        s3: s3Settings(config),
+      },
     });
   } catch (e) {
     await closeStore();

@@ -8,6 +8,7 @@ import { parseLocation } from "../../storage/location.ts";
 import { quoteIdent, sqlString } from "../duck-types.ts";
 import { localFiles } from "../local-files.ts";
 import { readSql } from "../read-sql.ts";
+import { tableRows } from "../table-rows.ts";
 import { decodeTableName } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 
@@ -58,19 +59,23 @@ export async function tableSql(
   selector: SnapshotSelector,
   key: readonly string[],
 ): Promise<string> {
-  const plan = planScan({ metadata, store: s.objects.storeFor(metadata.location), ...selector });
+  const store = s.objects.storeFor(metadata.location);
+  if (parseLocation(metadata.location).kind === "file") {
+    // Local data files: read with every position and equality delete applied.
+    const rows = await tableRows({ duck: s.duck, store, metadata, ...selector });
+    const names = rows.schema.fields.map((f) => quoteIdent(f.name)).join(", ");
+    return `SELECT ${names} FROM (${rows.sql})`;
+  }
+  const plan = planScan({ metadata, store, ...selector });
   const files: string[] = [];
   for await (const task of plan) {
     if (task.deletes.length > 0)
       throw badRequest(
-        `Cannot read ${key.join(".")}: it has delete files (row-level deletes), which floe sql cannot apply yet`,
+        `Cannot read ${key.join(".")}: it has delete files (row-level deletes), which floe sql applies only to tables on local disk yet`,
       );
     files.push(task.file.filePath);
   }
-  const local = files.every((f) => parseLocation(f).kind === "file")
-    ? files
-    : await localFiles(s.objects.storeFor(metadata.location), files, s.cacheDir);
-  return readSql(s.duck, plan.schema, local);
+  return readSql(s.duck, plan.schema, await localFiles(store, files, s.cacheDir));
 }
 
 async function snapshotSelector(

@@ -13,6 +13,7 @@ import type { ObjectStoreResolver } from "../storage/open-object-store.ts";
 import type { S3Settings } from "../storage/s3-object-store.ts";
 import { clientFileIo } from "./routes/iceberg/file-io.ts";
 import { registerIcebergRoutes } from "./routes/iceberg/register.ts";
+import { registerSqlRoute } from "./routes/sql.ts";
 
 /** Request bodies larger than this are refused with 413 unless the caller sets `bodyLimit`. */
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -78,6 +79,7 @@ export async function buildApp(deps: {
       fileIo: clientFileIo(catalog.warehouse, deps.iceberg.s3 ?? {}),
       metrics,
     });
+    registerSqlRoute(app, { catalog, objects: deps.iceberg.objects });
   }
   await app.ready();
   return app;

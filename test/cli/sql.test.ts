@@ -50,14 +50,25 @@ describe("floe sql", () => {
       stderr: "error: statement 2 (line 2): Table s.nope does not exist on main\n",
     });
 
-    // A server holds the embedded catalog: floe sql says so rather than opening it twice.
+    // A server holds the embedded catalog: floe sql sends the statements to it.
     const server = await startFloe("serve", ["--port", "0"], { cwd });
     try {
-      const locked = await runFloe(["sql", "-e", "SELECT 1"], { cwd });
-      expect(locked.code).toBe(1);
-      expect(locked.stderr).toMatch(
-        /^error: the embedded catalog .* is in use by process \d+; .*stop the server, or run it on PostgreSQL\)\n$/,
+      const remote = await runFloe(
+        [
+          "sql",
+          "--uri",
+          server.url,
+          "--format",
+          "csv",
+          "-e",
+          "USE REFERENCE dev; SELECT count(*) AS n FROM s.t",
+        ],
+        { cwd },
       );
+      expect(remote).toMatchObject({ code: 0, stdout: expect.stringMatching(/\nn\n3\n$/) });
+      expect(remote.stderr).toMatch(/^Using dev at [0-9a-f]{64}\n$/);
+      const gone = await runFloe(["sql", "--uri", server.url, "-e", "SELECT * FROM s.nope"], { cwd });
+      expect(gone).toMatchObject({ code: 1, stderr: "error: Table s.nope does not exist on main\n" });
     } finally {
       await server.stop();
     }

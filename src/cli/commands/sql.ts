@@ -3,7 +3,9 @@ import type { Command } from "commander";
 import { loadConfig, s3Settings } from "../../core/config.ts";
 import { isFloeError } from "../../core/errors.ts";
 import { CliError, examples } from "../common.ts";
+import type { StatementResult } from "../../engine/sql/result.ts";
 import { SQL_FORMATS, type SqlFormat, writeResult } from "../sql-output.ts";
+import { remoteStatement } from "../sql-remote.ts";
 
 interface SqlFlags {
   readonly execute?: string;
@@ -13,13 +15,14 @@ interface SqlFlags {
   readonly config?: string;
   readonly store?: string;
   readonly warehouse?: string;
+  readonly uri?: string;
 }
 
 /**
  * `floe sql`: runs SQL in this process (DuckDB) against the catalog the configuration names — the
- * one `floe up` / `floe serve` use. It opens the catalog's store itself; an embedded (PGlite)
- * catalog is locked to one process, so while a server runs on it, stop the server or point the
- * server at PostgreSQL (several processes may share one PostgreSQL).
+ * one `floe up` / `floe serve` use — opening its store itself. An embedded (PGlite) catalog is
+ * locked to one process: while a server holds it, the statements go to that server's SQL endpoint
+ * (`uri` of the configuration) instead.
  */
 export function registerSql(program: Command): void {
   examples(
@@ -36,7 +39,11 @@ export function registerSql(program: Command): void {
       .option("--format <format>", `output: ${SQL_FORMATS.join(", ")} (JSON lines)`, "table")
       .option("--config <file>", "config file (default floe.yaml / floe.json in the current directory)")
       .option("--store <url>", "metadata store: pglite:<dir>, pglite:memory or postgres://…")
-      .option("--warehouse <location>", "table data location: a directory or s3://bucket/prefix"),
+      .option("--warehouse <location>", "table data location: a directory or s3://bucket/prefix")
+      .option(
+        "--uri <url>",
+        "server to send statements to while it holds an embedded catalog (default from the config)",
+      ),
     [
       `floe sql -e "CREATE NAMESPACE sales"`,
       `floe sql -e "SELECT * FROM sales.orders LIMIT 10" --format csv`,
@@ -51,7 +58,7 @@ export function registerSql(program: Command): void {
       throw new CliError("give --ref or --branch, not both");
     const script = readScript(file, flags.execute);
     const { config } = loadConfig({
-      flags: { store: flags.store, warehouse: flags.warehouse },
+      flags: { store: flags.store, warehouse: flags.warehouse, uri: flags.uri },
       configFile: flags.config,
     });
     // Loaded here so that other commands start without DuckDB and the store.
@@ -62,6 +69,7 @@ export function registerSql(program: Command): void {
       { openCatalog },
       { SqlSession },
       { splitStatements },
+      { parseStatement },
     ] = await Promise.all([
       import("../../storage/open-kv.ts"),
       import("../../versioning/version-store.ts"),
@@ -69,21 +77,46 @@ export function registerSql(program: Command): void {
       import("../../catalog/catalog.ts"),
       import("../../engine/sql/session.ts"),
       import("../../engine/sql/lexer.ts"),
+      import("../../engine/sql/parse.ts"),
     ]);
     const statements = splitStatements(script);
     if (statements.length === 0) throw new CliError("no statement to run");
+    const ref = flags.ref ?? flags.branch;
+    const run = async (execute: (sql: string) => Promise<StatementResult>): Promise<void> => {
+      for (const [i, st] of statements.entries()) {
+        try {
+          await writeResult(
+            await execute(st.sql),
+            format,
+            (s) => process.stdout.write(s),
+            (s) => process.stderr.write(s),
+          );
+        } catch (e) {
+          const where =
+            statements.length > 1 ? `statement ${i + 1} (line ${lineOf(script, st.start)}): ` : "";
+          throw new CliError(`${where}${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    };
     const kv = await openKvStore(config.store, { poolSize: config.storePoolSize }).catch((e: unknown) => {
-      if (isFloeError(e, "SERVICE_UNAVAILABLE"))
-        throw new CliError(
-          `${e.message} (floe sql opens the catalog itself: stop the server, or run it on PostgreSQL)`,
-        );
+      if (isFloeError(e, "SERVICE_UNAVAILABLE")) return undefined; // a server holds the embedded catalog
       throw e;
     });
+    if (kv === undefined) {
+      // Through the server that holds the catalog: each statement in a session of its own there, so
+      // the reference `USE REFERENCE` picks is kept here.
+      let current = ref;
+      return run(async (sql) => {
+        const r = await remoteStatement(config.uri, sql, current);
+        const st = parseStatement(sql);
+        if (st.kind === "use-reference") current = st.hash === undefined ? st.name : `${st.name}@${st.hash}`;
+        return r;
+      });
+    }
     const store = await openVersionStore(kv, { defaultBranch: config.defaultBranch });
     const objects = new ObjectStoreResolver({ s3: s3Settings(config) });
     try {
       const catalog = openCatalog({ store, objects, warehouse: config.warehouse });
-      const ref = flags.ref ?? flags.branch;
       const session = await SqlSession.open({
         catalog,
         objects,
@@ -91,20 +124,7 @@ export function registerSql(program: Command): void {
         author: process.env.USER ?? "floe",
       });
       try {
-        for (const [i, st] of statements.entries()) {
-          try {
-            await writeResult(
-              await session.execute(st.sql),
-              format,
-              (s) => process.stdout.write(s),
-              (s) => process.stderr.write(s),
-            );
-          } catch (e) {
-            const where =
-              statements.length > 1 ? `statement ${i + 1} (line ${lineOf(script, st.start)}): ` : "";
-            throw new CliError(`${where}${e instanceof Error ? e.message : String(e)}`);
-          }
-        }
+        await run((sql) => session.execute(sql));
       } finally {
         await session.close();
       }

@@ -187,6 +187,7 @@ run_backend() { # name store client...
   shift 2
   if start_server "$name" "$store"; then
     run_pyiceberg_rest "$name" || ok=1
+    [ "$name" = pglite ] && { run_schemathesis "$name" || ok=1; }
     for client in "$@"; do
       case "$client" in
         JavaHttp) run_java "$name" || ok=1 ;;
@@ -241,6 +242,22 @@ run_pyiceberg() {
   say "pyiceberg: ok"
 }
 run_pyiceberg || py_failed=1
+
+# schemathesis from the Iceberg REST OpenAPI spec against the running server: no 5xx (interop/schemathesis).
+run_schemathesis() { # name
+  local name=$1 out="$work/schemathesis-$1.log" line
+  say "$name: schemathesis over the Iceberg REST OpenAPI spec (interop/schemathesis/run.sh)"
+  timeout 600 bash interop/schemathesis/run.sh "http://127.0.0.1:$port" >"$out" 2>"$out.err"
+  line=$(tail -n 1 "$out")
+  say "  $line"
+  results+=("$name $line")
+  if ! echo "$line" | grep -qE '^schemathesis: [0-9]+ cases, 0 failed$'; then
+    total_failed=$((total_failed + 1))
+    tail -n 60 "$out.err" | sed 's/^/    /'
+    return 1
+  fi
+  total_passed=$((total_passed + 1))
+}
 
 # pyiceberg over floe's Iceberg REST API (interop/pyiceberg-rest/check.py) against the running server.
 run_pyiceberg_rest() { # name

@@ -1,6 +1,7 @@
 import { addPreviousMetadataFile, applyUpdates } from "../iceberg/apply-updates.ts";
 import { nextMetadataLocation } from "../iceberg/metadata-location.ts";
-import { checkRequirements, type TableRequirement } from "../iceberg/requirements.ts";
+import type { TableChange as IcebergTableChange } from "../iceberg/maintenance/table-change.ts";
+import { checkRequirements } from "../iceberg/requirements.ts";
 import type { TableMetadata } from "../iceberg/table-metadata.ts";
 import type { TableUpdate } from "../iceberg/updates.ts";
 import { badRequest, isFloeError } from "../core/errors.ts";
@@ -21,10 +22,9 @@ import { defaultLocation, tableContent } from "./table-content.ts";
  * A failure before the version-store commit (a requirement, storage being unreachable) is a clean
  * 409 CommitFailedException, never a 5xx that clients read as "commit state unknown".
  */
-export interface TableChange {
+/** A table operation's change (`iceberg/maintenance/table-change.ts`) addressed to a catalog key. */
+export interface TableChange extends IcebergTableChange {
   readonly key: ContentKey;
-  readonly requirements: readonly TableRequirement[];
-  readonly updates: readonly TableUpdate[];
 }
 
 export interface CommittedTable {

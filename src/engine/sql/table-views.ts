@@ -9,6 +9,7 @@ import { quoteIdent, sqlString } from "../duck-types.ts";
 import { localFiles } from "../local-files.ts";
 import { readSql } from "../read-sql.ts";
 import { tableRows } from "../table-rows.ts";
+import { METADATA_TABLES, metadataTableSql } from "./metadata-tables.ts";
 import { decodeTableName } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 
@@ -29,7 +30,13 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
   for (const view of s.views) await s.duck.run(`DROP VIEW IF EXISTS ${view}`);
   s.views.clear();
   for (const t of await namedTables(s.duck, sql)) {
-    const { name, ref, version, timestamp } = decodeTableName(t.table);
+    const decoded = decodeTableName(t.table);
+    const { ref, version, timestamp } = decoded;
+    // `t$snapshots`: a metadata table of t
+    const dollar = decoded.name.lastIndexOf("$");
+    const meta = dollar > 0 ? decoded.name.slice(dollar + 1).toLowerCase() : undefined;
+    const metaTable = METADATA_TABLES.find((x) => x === meta);
+    const name = metaTable ? decoded.name.slice(0, dollar) : decoded.name;
     const catalogRef = ref ?? s.ref;
     const key = [t.schema, name];
     const content = await contentAt(s.catalog, await readHash(s.catalog, catalogRef), key).catch(
@@ -44,6 +51,13 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
       continue;
     }
     const metadata = await s.catalog.files.readTable(content.metadataLocation as string);
+    if (metaTable) {
+      await s.duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);
+      const view = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+      await s.duck.run(`CREATE OR REPLACE VIEW ${view} AS ${metadataTableSql(metadata, metaTable)}`);
+      s.views.add(view);
+      continue;
+    }
     const selector = await snapshotSelector(s, metadata, key, version, timestamp);
     const view = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     await s.duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);

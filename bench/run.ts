@@ -693,7 +693,10 @@ async function main(): Promise<void> {
   else log(`kept ${work}`);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+// `npm run bench -- rest`: the Iceberg REST benchmark (bench/rest.ts) instead
+if (argv[0] === "rest") await import("./rest.ts");
+else
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });

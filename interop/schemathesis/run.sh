@@ -22,13 +22,16 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$version"; then
 fi
 
 out=$(mktemp)
+# run from a scratch directory: schemathesis keeps a cache (.schemathesis/) in its working directory
+scratch=$(mktemp -d)
+cd "$scratch" || exit 1
 "$venv/bin/schemathesis" --config-file "$root/interop/schemathesis/schemathesis.toml" run "$spec" \
   --url "$base/iceberg" --checks not_a_server_error --max-examples 5 --seed 1 --no-color \
   --max-time "${FLOE_SCHEMATHESIS_SECONDS:-150}" >"$out" 2>&1
 status=$?
 cat "$out" >&2
 line=$(grep -E '^ *[0-9]+ generated' "$out" | tail -n 1)
-rm -f "$out"
+rm -rf "$out" "$scratch"
 cases=$(echo "$line" | grep -oE '^ *[0-9]+' | tr -d ' ')
 failed=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
 [ -z "$cases" ] && { echo "schemathesis: 0 cases, 1 failed (no summary, status $status)"; exit 1; }

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   });
   const c = new HttpClient(floe.apiUrl.replace(/\/api\/v2$/, "/iceberg"), 64);
   const rows: string[][] = [];
+  let pyiceberg = "";
   try {
     await c.ok("POST", `${R}/namespaces`, { namespace: ["bench"] });
     await createTable(c, "load_t");
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     for (const n of CLIENTS) row("loadTable", await runLoad(loadSteps(c, n), bounds, warmup));
     for (const n of CLIENTS)
       row("commit (own table each)", await runLoad(await commitSteps(c, n), bounds, warmup));
+    pyiceberg = pyicebergAppends(floe.apiUrl.replace(/\/api\/v2$/, "/iceberg"));
   } finally {
     c.close();
     await floe.stop();
@@ -112,12 +114,36 @@ async function main(): Promise<void> {
     `- date: ${new Date().toISOString()}; floe commit ${commit}; ${os.cpus().length} cores; load average (1/5/15 min) at the end: ${load} — the machine was heavily shared by other agents' test suites during this run, so the figures are low and noisy`,
     `- \`floe serve\` on a private PostgreSQL (scripts/pg.sh), local-disk warehouse, pool of 32 connections; closed-loop clients over keep-alive HTTP; ${SECONDS} s per row after ${Math.min(2, SECONDS)} s unmeasured`,
     "- loadTable: every client loads the same table; commit: each client commits `set-properties` to its own table (one new metadata file + one version-store commit per request)",
-    "- not measured here yet: the pyiceberg append loop, real Nessie 0.99.0 side by side over its `/iceberg` endpoint, and the Spark 1M-row insert",
+    `- pyiceberg append loop (bench/rest_pyiceberg.py, one client, 100 rows per append, end to end: Parquet file + manifest + manifest list + REST commit): ${pyiceberg}`,
+    "- not measured here yet: real Nessie 0.99.0 side by side over its `/iceberg` endpoint, and the Spark 1M-row insert",
     "",
     table(["workload", "clients", "ok/s", "p50 ms", "p99 ms", "409s", "errors"], rows, 1),
   ].join("\n");
   console.log(body);
   if (argv.includes("--write")) writeSection(join(ROOT, "bench/RESULTS.md"), "iceberg-rest", body);
+}
+
+/** The pyiceberg append loop, if the venv of scripts/python-deps.sh can be had; a one-line summary. */
+function pyicebergAppends(uri: string): string {
+  let python: string;
+  try {
+    python = execFileSync("bash", [join(ROOT, "scripts/python-deps.sh")], {
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim()
+      .split("\n")
+      .pop()!;
+  } catch {
+    return "not run (scripts/python-deps.sh failed)";
+  }
+  const out = execFileSync(python, [join(ROOT, "bench/rest_pyiceberg.py"), uri, String(SECONDS)]).toString();
+  const r = JSON.parse(out.trim().split("\n").pop()!) as {
+    appends: number;
+    per_second: number;
+    p50_ms: number;
+  };
+  return `${r.appends} appends, ${fmt.rate(r.per_second)} appends/s, p50 ${fmt.ms(r.p50_ms)} ms`;
 }
 
 main().catch((e: unknown) => {

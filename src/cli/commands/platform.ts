@@ -5,6 +5,8 @@ import { GOALS_FILE, readGoals, writeGoals } from "../../platform/goals/goals-fi
 import { builtInGoals } from "../../platform/goals/plan.ts";
 import { PLATFORM_FILE, readPlatformFile, writePlatformFile } from "../../platform/platform-file.ts";
 import { review } from "../../platform/review.ts";
+import { execute } from "../../platform/execute.ts";
+import { badRequest } from "../../core/errors.ts";
 import { platformApps } from "../../platform/render/apps.ts";
 import { renderTree } from "../../platform/tree.ts";
 import { writeTree } from "../../platform/write-tree.ts";
@@ -108,6 +110,78 @@ export function registerPlatform(program: Command): void {
   });
 
   examples(
+    liveOptions(
+      platform
+        .command("execute [id]")
+        .description("carry out one objective: checks, render and commit, wait for Flux, validate, record")
+        .option("--goals <file>", "bootstrap state", GOALS_FILE)
+        .option("--repo <dir>", "the GitOps repository (a git work tree)", ".")
+        .option("--override <reason>", "go ahead despite failed checks; the reason is recorded in goals.json")
+        .option("--timeout <duration>", "how long to wait for Flux (e.g. 90s, 10m)", "10m")
+        .option("--poll-interval <duration>", "how often to ask the API server about Flux", "5s")
+        .option("--push", "push the commit (and a revert) to the branch's upstream")
+        .option("--dry-run", "show what would be done, change nothing"),
+    ),
+    [
+      "floe platform execute",
+      "floe platform execute 1.2 --repo ../home-ops --push",
+      "floe platform execute 2.1 --dry-run",
+    ],
+  ).action(
+    async (
+      id: string | undefined,
+      opts: LiveFlags & {
+        goals: string;
+        repo: string;
+        override?: string;
+        timeout: string;
+        pollInterval: string;
+        push?: boolean;
+        dryRun?: boolean;
+      },
+    ) => {
+      if (opts.override !== undefined && opts.override.trim() === "")
+        throw badRequest("--override needs a reason");
+      const goals = readGoals(opts.goals);
+      const report = await execute(goals, liveContext(opts), {
+        goalsFile: opts.goals,
+        repo: opts.repo,
+        ...(id !== undefined ? { id } : {}),
+        ...(opts.override !== undefined ? { override: opts.override } : {}),
+        dryRun: opts.dryRun === true,
+        push: opts.push === true,
+        timeoutMs: parseTimeout(opts.timeout, "--timeout"),
+        pollMs: parseTimeout(opts.pollInterval, "--poll-interval"),
+        ...(opts.json ? {} : { progress: (line: string) => printLine(line) }),
+      });
+      if (report.status === "refused" || report.status === "blocked") process.exitCode = 2;
+      if (opts.json) return printJson(report);
+      printLine(
+        `objective ${report.objective.id} ${report.objective.name}: ${report.status}${report.dryRun ? " (dry run: nothing changed)" : ""}`,
+      );
+      printTable(
+        ["CHECK", "RESULT", "DETAIL"],
+        report.checks.map((c) => [c.check, c.ok ? "OK" : c.overridden ? "OVERRIDDEN" : "FAIL", c.detail]),
+        "no checks",
+      );
+      if (report.files.length > 0) {
+        printLine(report.dryRun ? "would write and commit:" : "committed:");
+        for (const f of report.files) printLine(`  ${f}`);
+      }
+      for (const k of report.kustomizations) printLine(`flux ${k.name}: ${k.ready ? "Ready" : k.message}`);
+      for (const v of report.validation)
+        printLine(`validation ${v.id}: ${v.status.toUpperCase()} ${v.detail}`);
+      if (report.manualValidation.length > 0)
+        printLine(`validate by hand: ${report.manualValidation.join("; ")}`);
+      if (report.commit) printLine(`commit ${report.commit}`);
+      if (report.revertCommit) printLine(`reverted by ${report.revertCommit}`);
+      if (report.reason)
+        printLine(`${report.status === "refused" ? "refused" : "blocked"}: ${report.reason}`);
+      if (report.completionTimestamp) printLine(`completed at ${report.completionTimestamp}`);
+    },
+  );
+
+  examples(
     platform
       .command("render")
       .description("write the Flux tree of every platform app into the GitOps repository")
@@ -151,4 +225,12 @@ export function registerPlatform(program: Command): void {
       printLine(`${tree.size} files (dry run: nothing written)`);
     }
   });
+}
+
+/** `90s`, `10m`, `1h` or plain seconds, as milliseconds. */
+function parseTimeout(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw badRequest(`${option}: expected a duration such as 90s or 10m, got '${text}'`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number(m[1]) * unit;
 }

@@ -54,6 +54,8 @@ export async function startFloe(opts: {
   logFile: string;
   cpuProfDir?: string;
   poolSize?: number;
+  /** More `floe serve` arguments, e.g. `--warehouse DIR`. */
+  extraArgs?: readonly string[];
 }): Promise<ServerProcess> {
   const t0 = Date.now();
   const args = [
@@ -69,6 +71,7 @@ export async function startFloe(opts: {
     "--log-level",
     "warn",
     ...(opts.poolSize ? ["--store-pool-size", String(opts.poolSize)] : []),
+    ...(opts.extraArgs ?? []),
   ];
   // Run from the log's directory so that no floe.yaml of the caller's directory is picked up.
   const child = spawn(process.execPath, args, {

@@ -64,7 +64,7 @@ export interface RowChange {
  * only reference removed data files are removed with them. Nothing matching, nothing is committed.
  */
 export async function deleteRows(opts: DeleteRowsOptions): Promise<RowChange> {
-  return changeRows(opts, undefined);
+  return commitRowChange(opts, await produceRowChange(opts, undefined));
 }
 
 /**
@@ -73,12 +73,38 @@ export async function deleteRows(opts: DeleteRowsOptions): Promise<RowChange> {
  * written as new data files.
  */
 export async function overwriteRows(opts: OverwriteRowsOptions): Promise<RowChange> {
-  return changeRows(opts, opts.source);
+  return commitRowChange(opts, await produceRowChange(opts, opts.source));
 }
 
-async function changeRows(opts: DeleteRowsOptions, source: string | undefined): Promise<RowChange> {
-  const { duck, store, table } = opts;
-  const m = table.metadata;
+/** A row change made but not committed: the files written and, unless nothing changed, the snapshot. */
+export interface ProducedRowChange {
+  readonly mode: DeleteMode;
+  readonly deletedRows: bigint;
+  readonly addedRows: bigint;
+  /** Absent when nothing matched and nothing was added. */
+  readonly produced?: ProducedSnapshot;
+  /** Data and delete files written (garbage, with `produced.writtenFiles`, if the commit fails). */
+  readonly writtenFiles: readonly string[];
+}
+
+/** Commits a produced change catalog-less, writing the table's next metadata file. */
+async function commitRowChange(opts: DeleteRowsOptions, c: ProducedRowChange): Promise<RowChange> {
+  const { mode, deletedRows, addedRows, produced } = c;
+  if (!produced) return { table: opts.table, mode, deletedRows, addedRows };
+  const next = await commitTableFile(opts.store, opts.table, produced);
+  return { table: next, mode, deletedRows, addedRows, snapshot: produced.snapshot };
+}
+
+/**
+ * The producing half of `deleteRows` / `overwriteRows`: writes the data and delete files and makes
+ * the snapshot (updates and requirements for a commit) without committing it.
+ */
+export async function produceRowChange(
+  opts: DeleteRowsOptions,
+  source: string | undefined,
+): Promise<ProducedRowChange> {
+  const { duck, store } = opts;
+  const m = opts.table.metadata;
   const what = `Cannot ${source === undefined ? "delete rows from" : "overwrite rows of"} table ${m.location}`;
   if (m.formatVersion > 2) throw badRequest(`${what}: writing format v${m.formatVersion} is not supported`);
   const mode = opts.mode ?? deleteMode(m.properties);
@@ -144,7 +170,7 @@ async function changeRows(opts: DeleteRowsOptions, source: string | undefined): 
 
   const added: DataFile[] = source === undefined ? [] : await write(source);
   const addedRows = added.reduce((n, f) => n + f.recordCount, 0n);
-  if (deletedRows === 0n && added.length === 0) return { table, mode, deletedRows, addedRows };
+  if (deletedRows === 0n && added.length === 0) return { mode, deletedRows, addedRows, writtenFiles: [] };
 
   let deleteFilesAdded: SpecFiles[] = [];
   const removed = new Set(whole.map((t) => t.file.filePath));
@@ -196,8 +222,11 @@ async function changeRows(opts: DeleteRowsOptions, source: string | undefined): 
       removeFiles,
     });
   else produced = await overwriteFiles({ ...base, files: added, specId: spec.specId, removeFiles });
-  const next = await commitTableFile(store, table, produced);
-  return { table: next, mode, deletedRows, addedRows, snapshot: produced.snapshot };
+  const writtenFiles = [
+    ...added.map((f) => f.filePath),
+    ...deleteFilesAdded.flatMap((g) => g.files.map((f) => f.filePath)),
+  ];
+  return { mode, deletedRows, addedRows, produced, writtenFiles };
 }
 
 /** The one data file a position delete file references, when its metadata says so. */

@@ -12,7 +12,12 @@ export function parseStatement(sql: string): Statement {
   const c = new Cursor(sql);
   if (c.done) c.fail("expected a statement");
   const s = parse(c);
-  if (s.kind !== "query" && s.kind !== "insert" && !(s.kind === "create-table" && s.asQuery)) {
+  if (
+    s.kind !== "query" &&
+    s.kind !== "insert" &&
+    s.kind !== "delete" &&
+    !(s.kind === "create-table" && s.asQuery)
+  ) {
     acceptCatalog(c);
     c.expectEnd();
   }
@@ -85,6 +90,16 @@ function parse(c: Cursor): Statement {
     if (source === "") c.fail("expected VALUES or a query");
     c.skipToEnd();
     return { kind: "insert", table, ...(columns ? { columns } : {}), source };
+  }
+  if (c.acceptWord("DELETE")) {
+    c.expectWord("FROM");
+    const table = c.qualifiedName("a table name");
+    if (c.done) return { kind: "delete", table };
+    c.expectWord("WHERE");
+    const where = c.rest();
+    if (where === "") c.fail("expected a condition after WHERE");
+    c.skipToEnd();
+    return { kind: "delete", table, where };
   }
   return { kind: "query", sql: c.sql.trim() };
 }

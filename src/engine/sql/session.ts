@@ -24,7 +24,9 @@ import { rewriteTableRefs } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { Statement } from "./statements.ts";
 import { parseTree, registerTables } from "./table-views.ts";
-import { appendToTable } from "./writes.ts";
+import { whereExpression } from "./where.ts";
+import { appendToTable, deleteFromTable } from "./writes.ts";
+import { alwaysTrue } from "../../iceberg/expressions/expression.ts";
 
 export interface SessionOptions {
   readonly catalog: CatalogContext;
@@ -54,7 +56,7 @@ const QUERY_WORDS = new Set([
 /**
  * A SQL session: a DuckDB connection (in memory, in this process) plus a current reference of the
  * catalog. `execute` runs one statement: floe's own (branches, namespaces, tables, INSERT) through
- * the catalog, each write as ONE commit on the session's branch through the commit path; queries in
+ * the catalog, each write (INSERT, DELETE) as ONE commit on the session's branch through the commit path; queries in
  * DuckDB over the Iceberg tables they name, read at the session's reference. A statement that fails
  * commits nothing. One statement at a time.
  */
@@ -132,6 +134,11 @@ export class SqlSession {
         return runAlterTable(s, st);
       case "insert":
         return this.insert(st);
+      case "delete": {
+        const filter = st.where === undefined ? alwaysTrue() : await whereExpression(s.duck, st.where);
+        const n = await deleteFromTable(s, [...st.table], filter);
+        return messageResult(`Deleted ${n} rows from ${st.table.join(".")}`);
+      }
       case "query":
         return this.query(st.sql);
     }

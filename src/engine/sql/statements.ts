@@ -88,4 +88,10 @@ export type Statement =
       /** `VALUES …` or a query. */
       readonly source: string;
     }
+  | {
+      readonly kind: "delete";
+      readonly table: readonly string[];
+      /** The condition after WHERE, as written; absent: every row. */
+      readonly where?: string;
+    }
   | { readonly kind: "query"; readonly sql: string };

@@ -2,11 +2,13 @@ import { commitMessage, commitTables, type TableChange } from "../../catalog/com
 import { loadTable } from "../../catalog/tables.ts";
 import { isFloeError } from "../../core/errors.ts";
 import type { DataFile } from "../../iceberg/data-file.ts";
+import type { Expression } from "../../iceberg/expressions/expression.ts";
 import { fastAppend } from "../../iceberg/producers/fast-append.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
 import type { TableUpdate } from "../../iceberg/updates.ts";
 import type { ContentKey } from "../../versioning/model.ts";
 import { newSnapshotId } from "../append.ts";
+import { produceRowChange } from "../delete-rows.ts";
 import { writeDataFiles } from "../write-data-files.ts";
 import type { SessionContext } from "./session-context.ts";
 
@@ -133,5 +135,36 @@ export async function createTableWithRows(
   } catch (e) {
     await discardFiles(s, [...written, ...files.map((f) => f.filePath)]);
     throw e;
+  }
+}
+
+/**
+ * Deletes the rows of a table on the session's branch that `filter` matches, by the table's
+ * `write.delete.mode`, in ONE commit through the commit path. When another writer committed
+ * meanwhile (a COMMIT_CONFLICT), the delete is made again once from the new head; files written
+ * for an attempt that did not commit are removed. Returns the rows deleted.
+ */
+export async function deleteFromTable(
+  s: SessionContext,
+  key: ContentKey,
+  filter: Expression,
+): Promise<bigint> {
+  for (let attempt = 1; ; attempt++) {
+    const { metadataLocation, metadata } = await loadTable(s.catalog, s.ref, key);
+    const store = s.objects.storeFor(metadata.location);
+    const made = await produceRowChange(
+      { duck: s.duck, store, table: { location: metadataLocation, metadata }, filter },
+      undefined,
+    );
+    if (!made.produced) return 0n;
+    const { produced } = made;
+    const change: TableChange = { key, requirements: produced.requirements, updates: produced.updates };
+    try {
+      await commitTables(s.catalog, s.ref, [change], commitMeta(s, commitMessage([change])));
+      return made.deletedRows;
+    } catch (e) {
+      await discardFiles(s, [...produced.writtenFiles, ...made.writtenFiles]);
+      if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= 2) throw e;
+    }
   }
 }

@@ -79,7 +79,7 @@ describe("SQL session: DDL and bad input", () => {
         "CREATE TABLE bad.u AS SELECT INTERVAL 1 DAY AS i",
         /^Column i of the query has type INTERVAL, which no Iceberg type holds$/,
       ],
-      ["DELETE FROM bad.t WHERE x = 1", /^Unsupported statement: DELETE is not supported by floe sql$/],
+      ["UPDATE bad.t SET x = 1", /^Unsupported statement: UPDATE is not supported by floe sql$/],
       [
         "MERGE INTO bad.t USING bad.t s ON true WHEN MATCHED THEN DELETE",
         /Unsupported statement: MERGE INTO/,

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import { type FloeConfig, loadConfig, redactStoreUrl } from "../../core/config.ts";
 import { examples } from "../common.ts";
+import { demoLines, loadDemo } from "../demo.ts";
 import { printLine } from "../output.ts";
 import { connectionSnippets } from "../snippets.ts";
 import { type ServerFlags, serveUntilStopped, serverFlags, serverOptions } from "./serve.ts";
@@ -23,29 +24,44 @@ export function registerUp(program: Command): void {
             "then print how to connect Spark, Trino, pyiceberg and DuckDB",
         ),
     ),
-    ["floe up", "npm start", "floe up --port 19200 --log-file -"],
-  ).action(async (opts: ServerFlags) => {
-    const { config } = loadConfig({
-      flags: serverFlags(opts),
-      configFile: opts.config,
-      defaults: { logFile: `${DATA_DIR}/floe.log` },
-    });
-    let firstRun = false;
-    await serveUntilStopped(config, {
-      starting: () => {
+    ["floe up", "npm start", "floe up --demo", "npm start -- --demo", "floe up --port 19200 --log-file -"],
+  )
+    .option(
+      "--demo",
+      "on first use, load a small generated dataset (namespace demo) on main and a dev branch",
+    )
+    .action(async (opts: ServerFlags & { readonly demo?: boolean }) => {
+      const { config } = loadConfig({
+        flags: serverFlags(opts),
+        configFile: opts.config,
+        defaults: { logFile: `${DATA_DIR}/floe.log` },
+      });
+      let firstRun = false;
+      const prepare = () => {
         firstRun = prepareLocalDirs(config);
         if (firstRun)
           printLine(`Creating the catalog in ./${DATA_DIR} (first run: this takes a few seconds)…`);
-      },
-      ready: (server) => {
-        void probeFaces(server.app, config.defaultBranch).then((faces) => {
-          for (const line of banner(config, server.url, server.storeDescription, faces, firstRun)) {
-            printLine(line);
-          }
-        });
-      },
+      };
+      let demo: string[] = [];
+      if (opts.demo === true) {
+        // Before the server: an embedded store is open in one place at a time.
+        prepare();
+        printLine("Loading the demo data…");
+        demo = demoLines(await loadDemo(config, process.env.USER ?? "floe"), config.defaultBranch);
+      }
+      await serveUntilStopped(config, {
+        starting: () => {
+          if (opts.demo !== true) prepare();
+        },
+        ready: (server) => {
+          void probeFaces(server.app, config.defaultBranch).then((faces) => {
+            for (const line of banner(config, server.url, server.storeDescription, faces, firstRun, demo)) {
+              printLine(line);
+            }
+          });
+        },
+      });
     });
-  });
 }
 
 /** Creates the directories of a local store, warehouse and log; true when ./.floe was new. */
@@ -78,7 +94,14 @@ async function probeFaces(app: FastifyInstance, branch: string): Promise<Faces> 
   return { nessie, icebergRest };
 }
 
-function banner(config: FloeConfig, url: string, store: string, faces: Faces, firstRun: boolean): string[] {
+function banner(
+  config: FloeConfig,
+  url: string,
+  store: string,
+  faces: Faces,
+  firstRun: boolean,
+  demo: readonly string[],
+): string[] {
   const local = localPath(config.warehouse);
   const warehouse = local === undefined ? config.warehouse : pathToFileURL(local).href;
   const lines = [
@@ -100,9 +123,11 @@ function banner(config: FloeConfig, url: string, store: string, faces: Faces, fi
       "can connect once it is; Spark and Trino work now through the Nessie API above.",
     );
   }
+  lines.push("", ...demo);
+  if (demo.length > 0) lines.pop(); // demoLines ends with a blank line
   lines.push(
     "",
-    "Try, in another terminal: node bin/floe.js branch create dev   node bin/floe.js log   node bin/floe.js --help",
+    `Try, in another terminal: node bin/floe.js branch ${demo.length > 0 ? "list" : "create dev"}   node bin/floe.js log   node bin/floe.js --help`,
     "(`npm link` puts `floe` on your PATH.)  Press Ctrl-C to stop.",
   );
   return lines;

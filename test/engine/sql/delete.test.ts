@@ -105,4 +105,26 @@ describe("SQL DELETE", () => {
     expect(await sql(s, "SELECT id FROM x.b")).toEqual([[2]]);
     expect(await sql(s, "USE REFERENCE main", "SELECT id FROM x.b ORDER BY id")).toEqual([[1], [2]]);
   });
+
+  it("a DELETE racing an INSERT from another session: both acknowledged, neither lost", async () => {
+    const a = await fx().session();
+    const b = await fx().session();
+    await sql(
+      a,
+      "CREATE NAMESPACE IF NOT EXISTS x",
+      "CREATE TABLE x.race (id INT) TBLPROPERTIES ('write.delete.mode' = 'merge-on-read')",
+      "INSERT INTO x.race VALUES (1), (2), (3)",
+    );
+    const before = await head();
+    // Usually the INSERT commits between the DELETE's load and its commit: the DELETE's requirement
+    // fails and it is made again from the new head (the retry path); either order must keep both.
+    const [deleted, inserted] = await Promise.all([
+      message(a, "DELETE FROM x.race WHERE id = 2"),
+      message(b, "INSERT INTO x.race VALUES (10)"),
+    ]);
+    expect(deleted).toBe("Deleted 1 rows from x.race");
+    expect(inserted).toBe("Inserted 1 rows into x.race");
+    expect(await commitsSince(before)).toBe(2);
+    expect(await sql(a, "SELECT id FROM x.race ORDER BY id")).toEqual([[1], [3], [10]]);
+  });
 });

@@ -1,6 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
+import { loadConfig, s3Settings } from "../../src/core/config.ts";
 import { defaultPlatform } from "../../src/platform/definition.ts";
 import { parsePlatform } from "../../src/platform/platform-file.ts";
 import { FLOE_METRICS_USED, floeDashboard } from "../../src/platform/render/monitoring.ts";
@@ -107,12 +110,33 @@ describe("floe platform render", () => {
     const env = Object.fromEntries(c.env.map((e: Y) => [e.name, e.value ?? e.valueFrom]));
     expect(env.AWS_REQUEST_CHECKSUM_CALCULATION).toBe("when_required");
     expect(env.AWS_RESPONSE_CHECKSUM_VALIDATION).toBe("when_required");
-    expect(env.AWS_ENDPOINT_URL_S3).toBe("http://rook-ceph-rgw-ceph-objectstore.storage.svc");
-    const config = parseYaml(
-      (objects.find((o) => o.doc.kind === "ConfigMap" && o.doc.metadata?.name === "floe-config")!.doc as Y)
-        .data["floe.yaml"],
-    );
-    expect(config).toMatchObject({ warehouse: "s3://iceberg-warehouse/", host: "0.0.0.0", port: 19120 });
+    expect(env.FLOE_S3_ACCESS_KEY_ID).toEqual({ secretKeyRef: { name: "floe-s3", key: "access-key" } });
+    const text = (
+      objects.find((o) => o.doc.kind === "ConfigMap" && o.doc.metadata?.name === "floe-config")!.doc as Y
+    ).data["floe.yaml"] as string;
+    expect(parseYaml(text)).toMatchObject({
+      warehouse: "s3://iceberg-warehouse/",
+      host: "0.0.0.0",
+      port: 19120,
+    });
+    // the file and the environment load through floe's own config loader, as the pod's `floe serve` does
+    const dir = mkdtempSync(join(tmpdir(), "floe-render-config-"));
+    try {
+      writeFileSync(join(dir, "floe.yaml"), text);
+      const { config } = loadConfig({
+        cwd: dir,
+        env: { FLOE_S3_ACCESS_KEY_ID: "ak", FLOE_S3_SECRET_ACCESS_KEY: "sk" },
+      });
+      expect(s3Settings(config)).toEqual({
+        endpoint: "http://rook-ceph-rgw-ceph-objectstore.storage.svc",
+        region: "us-east-1",
+        pathStyle: true,
+        accessKeyId: "ak",
+        secretAccessKey: "sk",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("derives the S3 endpoint from the object store unless one is given", () => {

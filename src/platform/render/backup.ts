@@ -36,7 +36,7 @@ export function backupApp(p: PlatformDefinition): App {
                   name: "backup",
                   image: p.versions.floeImage,
                   command: ["floe", "backup", "--to", `s3://${p.buckets.backups}/floe/`],
-                  env: floeEnv(p),
+                  env: floeEnv(),
                   resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
                   securityContext: CONTAINER_SECURITY,
                   volumeMounts: [

@@ -24,17 +24,19 @@ const UID = 10001;
 
 /**
  * The environment of every floe process in the cluster (the server and the backup job): the
- * PostgreSQL URL from the secret CloudNativePG generates, S3 keys from the ExternalSecret, the
- * endpoint and region for the AWS SDK, and the checksum settings Ceph RGW needs.
+ * PostgreSQL URL from the secret CloudNativePG generates, S3 keys from the ExternalSecret (floe's
+ * own `s3.*` settings, which it also hands to Iceberg REST clients such as Trino), and the
+ * checksum settings Ceph RGW needs. Endpoint, region and path-style are in the config file.
  */
-export function floeEnv(p: PlatformDefinition): IEnvVar[] {
+export function floeEnv(): IEnvVar[] {
   return [
     { name: "FLOE_CONFIG", value: "/etc/floe/floe.yaml" },
     { name: "FLOE_STORE", valueFrom: { secretKeyRef: { name: DB_APP_SECRET, key: "uri" } } },
-    { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: S3_SECRET, key: "access-key" } } },
-    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: S3_SECRET, key: "secret-key" } } },
-    { name: "AWS_ENDPOINT_URL_S3", value: s3Endpoint(p) },
-    { name: "AWS_REGION", value: p.objectStore.region },
+    { name: "FLOE_S3_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: S3_SECRET, key: "access-key" } } },
+    {
+      name: "FLOE_S3_SECRET_ACCESS_KEY",
+      valueFrom: { secretKeyRef: { name: S3_SECRET, key: "secret-key" } },
+    },
     ...S3_CHECKSUM_ENV,
   ];
 }
@@ -43,6 +45,8 @@ export function floeEnv(p: PlatformDefinition): IEnvVar[] {
 export function floeConfigMap(p: PlatformDefinition): IConfigMap {
   const config = {
     warehouse: `s3://${p.buckets.warehouse}/`,
+    // Ceph RGW by its Service name: path-style, so no wildcard DNS is needed
+    s3: { endpoint: s3Endpoint(p), region: p.objectStore.region, "path-style-access": true },
     host: "0.0.0.0",
     port: PORT,
     defaultBranch: p.catalog.defaultBranch,
@@ -88,7 +92,7 @@ export function catalogApp(p: PlatformDefinition): App {
               image: p.versions.floeImage,
               command: ["floe", "serve"],
               ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
-              env: floeEnv(p),
+              env: floeEnv(),
               readinessProbe: {
                 httpGet: { path: "/readyz", port: "http" },
                 periodSeconds: 5,

@@ -12,7 +12,7 @@ base=${1:?usage: run.sh <floe base URL>}
 version=4.32.5
 venv=${FLOE_SCHEMATHESIS_VENV:-$HOME/.cache/floe/schemathesis-venv}
 cache=${FLOE_PIP_CACHE:-$HOME/.cache/floe/pip}
-spec="$root/../shared/specs/iceberg-rest-catalog-open-api.yaml"
+spec="$root/test/fixtures/spec/iceberg-rest-catalog-open-api.yaml" # a copy of shared/specs/
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$version"; then
   rm -rf "$venv"

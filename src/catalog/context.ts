@@ -66,7 +66,8 @@ const CLEANLY_REFUSED: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "UNSUPPORTED_MEDIA_TYPE",
 ]);
 
-const cleanlyRefused = (e: unknown): boolean => isFloeError(e) && CLEANLY_REFUSED.has(e.kind);
+/** True when `e` says the commit cleanly did not happen (safe to delete the files written for it). */
+export const cleanlyRefused = (e: unknown): boolean => isFloeError(e) && CLEANLY_REFUSED.has(e.kind);
 
 /** One attempt of a write: the operations to commit, what to answer, and files written for them. */
 export interface WritePlan<T> {

@@ -1,4 +1,5 @@
 import { commitMessage, commitTables, type TableChange } from "../../catalog/commit-path.ts";
+import { cleanlyRefused } from "../../catalog/context.ts";
 import { loadTable } from "../../catalog/tables.ts";
 import { isFloeError } from "../../core/errors.ts";
 import type { DataFile } from "../../iceberg/data-file.ts";
@@ -35,9 +36,32 @@ export async function writeRows(s: SessionContext, m: TableMetadata, source: str
   });
 }
 
-/** Removes files written for a statement that did not commit. */
+/** Removes files no commit refers to. */
 export async function discardFiles(s: SessionContext, files: readonly string[]): Promise<void> {
   await Promise.allSettled(files.map((f) => s.objects.storeFor(f).delete(f)));
+}
+
+// Errors of commits whose outcome is unknown (the commit may have landed): their files must stay.
+const outcomeUnknown = new WeakSet<object>();
+
+/** `commitTables` for one statement; an error that is not a clean refusal is marked outcome-unknown. */
+async function commitStatement(s: SessionContext, change: TableChange, message: string): Promise<void> {
+  try {
+    await commitTables(s.catalog, s.ref, [change], commitMeta(s, message));
+  } catch (e) {
+    if (!cleanlyRefused(e) && typeof e === "object" && e !== null) outcomeUnknown.add(e);
+    throw e;
+  }
+}
+
+/**
+ * Removes the files of a statement that failed with `error` — unless its commit's outcome is
+ * unknown: then the files stay (at worst orphans for orphan removal), never deleted under a
+ * commit that may have landed.
+ */
+async function discardAfter(s: SessionContext, error: unknown, files: readonly string[]): Promise<void> {
+  if (typeof error === "object" && error !== null && outcomeUnknown.has(error)) return;
+  await discardFiles(s, files);
 }
 
 export const commitMeta = (s: SessionContext, message: string) => ({
@@ -67,17 +91,18 @@ export async function appendToTable(s: SessionContext, key: ContentKey, source: 
       });
       const change: TableChange = { key, requirements: produced.requirements, updates: produced.updates };
       try {
-        await commitTables(s.catalog, s.ref, [change], commitMeta(s, commitMessage([change])));
+        await commitStatement(s, change, commitMessage([change]));
         return files.reduce((n, f) => n + f.recordCount, 0n);
       } catch (e) {
-        await discardFiles(s, produced.writtenFiles);
+        await discardAfter(s, e, produced.writtenFiles);
         if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= ATTEMPTS) throw e;
       }
     }
   } catch (e) {
     if (files)
-      await discardFiles(
+      await discardAfter(
         s,
+        e,
         files.map((f) => f.filePath),
       );
     throw e;
@@ -130,10 +155,10 @@ export async function createTableWithRows(
       updates.push(...produced.updates);
     }
     const change: TableChange = { key, requirements: [{ type: "assert-create" }], updates };
-    await commitTables(s.catalog, s.ref, [change], commitMeta(s, `Create table ${key.join(".")} as select`));
+    await commitStatement(s, change, `Create table ${key.join(".")} as select`);
     return files.reduce((n, f) => n + f.recordCount, 0n);
   } catch (e) {
-    await discardFiles(s, [...written, ...files.map((f) => f.filePath)]);
+    await discardAfter(s, e, [...written, ...files.map((f) => f.filePath)]);
     throw e;
   }
 }
@@ -160,10 +185,10 @@ export async function deleteFromTable(
     const { produced } = made;
     const change: TableChange = { key, requirements: produced.requirements, updates: produced.updates };
     try {
-      await commitTables(s.catalog, s.ref, [change], commitMeta(s, commitMessage([change])));
+      await commitStatement(s, change, commitMessage([change]));
       return made.deletedRows;
     } catch (e) {
-      await discardFiles(s, [...produced.writtenFiles, ...made.writtenFiles]);
+      await discardAfter(s, e, [...produced.writtenFiles, ...made.writtenFiles]);
       if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= 2) throw e;
     }
   }

@@ -167,13 +167,34 @@ function objectiveFiles(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls the objective's Flux Kustomizations until all are Ready or the timeout passes. */
-async function waitForFlux(ctx: CheckContext, names: readonly string[], opts: ExecuteOptions) {
+/** The commit id in a Flux revision (`main@sha1:<sha>`, or `main/<sha>` before Flux 2.0). */
+function revisionSha(revision: string): string | undefined {
+  return /(?:@sha1:|\/)([0-9a-f]{40})\b/.exec(revision)?.[1];
+}
+
+interface FluxWait {
+  /** The commit Flux must have applied (or a later one): the objective's commit, else HEAD. */
+  readonly revision: string;
+  readonly repo: GitRepo;
+}
+
+/**
+ * Polls the objective's Flux Kustomizations until each is Ready at the objective's revision (its
+ * `lastAppliedRevision`, else the revision in the Ready message, is that commit or a descendant),
+ * or the timeout passes. Ready at an earlier revision is not reconciled: Flux has not pulled yet.
+ */
+async function waitForFlux(
+  ctx: CheckContext,
+  names: readonly string[],
+  wait: FluxWait,
+  opts: ExecuteOptions,
+) {
   const kube = ctx.kube;
   const state = new Map(names.map((n) => [n, { name: n, ready: false, message: "not found yet" }]));
   if (!kube || names.length === 0) return [...state.values()];
   const deadline = Date.now() + opts.timeoutMs;
   const ns = ctx.platform.cluster.fluxNamespace;
+  const want = wait.revision.slice(0, 12);
   for (;;) {
     for (const s of state.values()) {
       if (s.ready) continue;
@@ -185,11 +206,19 @@ async function waitForFlux(ctx: CheckContext, names: readonly string[], opts: Ex
           message?: string;
         }>;
         const ready = conditions.find((c) => c.type === "Ready");
-        const message = !k ? "not found yet" : (ready?.message ?? "no Ready condition yet");
-        if (message !== s.message || ready?.status === "True")
-          opts.progress?.(`flux ${ns}/${s.name}: ${ready?.status === "True" ? "Ready" : message}`);
+        const applied = String(k?.status?.lastAppliedRevision ?? "");
+        const sha = revisionSha(applied) ?? revisionSha(ready?.message ?? "");
+        const current = sha !== undefined && wait.repo.contains(sha, wait.revision);
+        const isReady = ready?.status === "True" && current;
+        const message = !k
+          ? "not found yet"
+          : ready?.status === "True" && !current
+            ? `Ready at ${applied || sha || "an unknown revision"}, not yet at ${want}`
+            : (ready?.message ?? "no Ready condition yet");
+        if (message !== s.message || isReady)
+          opts.progress?.(`flux ${ns}/${s.name}: ${isReady ? `Ready at ${want}` : message}`);
         s.message = message;
-        s.ready = ready?.status === "True";
+        s.ready = isReady;
       } catch (e) {
         s.message = errorText(e);
       }
@@ -274,12 +303,13 @@ export async function execute(goals: Goals, ctx: CheckContext, opts: ExecuteOpti
     opts.progress?.(`committed ${written.length} files as ${commit.slice(0, 12)}`);
     if (opts.push) repo.push();
   }
-  const kustomizations = await waitForFlux(ctx, o.deliverables, opts);
+  const revision = commit ?? repo.head();
+  const kustomizations = await waitForFlux(ctx, o.deliverables, { revision, repo }, opts);
   const notReady = kustomizations.filter((k) => !k.ready);
   let validation: CheckResult[] = [];
   let reason: string | undefined;
   if (notReady.length > 0) {
-    reason = `Flux did not report Ready within the timeout: ${notReady.map((k) => `${k.name} (${k.message})`).join(", ")}`;
+    reason = `Flux did not report Ready at ${revision.slice(0, 12)} within the timeout: ${notReady.map((k) => `${k.name} (${k.message})`).join(", ")}`;
   } else {
     validation = await runChecks(validationChecks, ctx);
     const bad = validation.filter((v) => v.status === "fail");

@@ -43,6 +43,19 @@ export class GitRepo {
     git(this.root, ["push", "--quiet"]);
   }
 
+  /** Whether `ancestor` is `commit` or one of its ancestors (false when either is unknown here). */
+  contains(commit: string, ancestor: string): boolean {
+    try {
+      execFileSync("git", ["merge-base", "--is-ancestor", ancestor, commit], {
+        cwd: this.root,
+        stdio: "ignore",
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   head(): string {
     return git(this.root, ["rev-parse", "HEAD"]).trim();
   }

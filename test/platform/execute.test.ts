@@ -26,12 +26,16 @@ const objective = (id: string) =>
     .phases.flatMap((p) => p.objectives)
     .find((o) => o.id === id)!;
 
-function flux(name: string, ready: boolean, message: string): void {
+/** A Kustomization as Flux reports it; `applied` is the commit of its last applied revision. */
+function flux(name: string, ready: boolean, message: string, applied?: string): void {
   api.put(`/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/${name}`, {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
     metadata: { name, namespace: "flux-system" },
-    status: { conditions: [{ type: "Ready", status: ready ? "True" : "False", reason: "x", message }] },
+    status: {
+      conditions: [{ type: "Ready", status: ready ? "True" : "False", reason: "x", message }],
+      ...(applied ? { lastAppliedRevision: `main@sha1:${applied}` } : {}),
+    },
   });
 }
 
@@ -44,7 +48,8 @@ async function executeWithFlux(args: string[], reconciled: string[]): Promise<Ru
   let done = false;
   void run.finally(() => (done = true));
   while (!done && git("rev-parse", "HEAD") === before) await new Promise((r) => setTimeout(r, 50));
-  for (const name of reconciled) flux(name, true, "Applied revision: main@sha1:" + git("rev-parse", "HEAD"));
+  const head = git("rev-parse", "HEAD");
+  for (const name of reconciled) flux(name, true, `Applied revision: main@sha1:${head}`, head);
   return run;
 }
 
@@ -121,7 +126,7 @@ describe("floe platform execute", () => {
       "flux flux-system/floe-database: Health check failed: Cluster/floe-db not ready",
     );
     expect(r.stdout).toMatch(
-      /^blocked: Flux did not report Ready within the timeout: floe-database \(Health check failed/m,
+      /^blocked: Flux did not report Ready at [0-9a-f]{12} within the timeout: floe-database \(Health check failed/m,
     );
     expect(git("log", "-2", "--format=%s").split("\n")).toEqual([
       'Revert "floe platform execute 1.2: floe catalog"',
@@ -149,6 +154,39 @@ describe("floe platform execute", () => {
     expect(git("rev-parse", "HEAD~1")).toBe(report.commit);
     expect(git("status", "--porcelain", "--", "kubernetes")).toBe("");
     expect(objective("1.2").notes).toBe(report.reason);
+  }, 120_000);
+
+  it("blocks 1.2 and reverts when Flux is Ready only at an earlier revision than its commit", async () => {
+    // Both Kustomizations are Ready, as the previous test left them, at the commit reverted
+    // there: Flux has not pulled this execute's commit, so the objective is not reconciled.
+    const stale = git("rev-parse", "HEAD~1");
+    flux("floe-database", true, `Applied revision: main@sha1:${stale}`, stale);
+    flux("floe-catalog", true, `Applied revision: main@sha1:${stale}`);
+    const r = await runFloe(["platform", "execute", "1.2", "--timeout", "1s", "--json", ...live()], {
+      cwd: repo,
+    });
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as ExecuteReport;
+    expect(report.status).toBe("blocked");
+    expect(report.kustomizations).toEqual([
+      {
+        name: "floe-database",
+        ready: false,
+        message: `Ready at main@sha1:${stale}, not yet at ${report.commit!.slice(0, 12)}`,
+      },
+      {
+        name: "floe-catalog",
+        ready: false,
+        message: `Ready at ${stale}, not yet at ${report.commit!.slice(0, 12)}`,
+      },
+    ]);
+    expect(report.reason).toBe(
+      `Flux did not report Ready at ${report.commit!.slice(0, 12)} within the timeout: ` +
+        report.kustomizations.map((k) => `${k.name} (${k.message})`).join(", "),
+    );
+    expect(report.validation).toEqual([]);
+    expect(git("rev-parse", "HEAD")).toBe(report.revertCommit);
+    expect(objective("1.2")).toMatchObject({ status: "blocked", notes: report.reason });
   }, 120_000);
 
   it("refuses an objective whose prerequisites are not completed; --override goes ahead and is recorded", async () => {

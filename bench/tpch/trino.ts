@@ -1,0 +1,26 @@
+/** A minimal client of Trino's HTTP protocol (`POST /v1/statement`, then `nextUri` until the end). */
+export async function trinoQuery(
+  url: string,
+  sql: string,
+  session: { catalog: string; schema: string },
+): Promise<unknown[][]> {
+  const headers = {
+    "X-Trino-User": "bench",
+    "X-Trino-Catalog": session.catalog,
+    "X-Trino-Schema": session.schema,
+  };
+  let res = await fetch(`${url}/v1/statement`, { method: "POST", headers, body: sql });
+  const rows: unknown[][] = [];
+  for (;;) {
+    if (!res.ok) throw new Error(`Trino answered ${res.status}: ${await res.text()}`);
+    const body = (await res.json()) as {
+      nextUri?: string;
+      data?: unknown[][];
+      error?: { message: string };
+    };
+    if (body.error) throw new Error(`Trino: ${body.error.message}`);
+    if (body.data) rows.push(...body.data);
+    if (!body.nextUri) return rows;
+    res = await fetch(body.nextUri, { headers });
+  }
+}

@@ -10,10 +10,11 @@ import {
 } from "./checks/cluster.ts";
 import { floeCheck } from "./checks/floe.ts";
 import { s3Check } from "./checks/s3.ts";
+import { sparkPiCheck } from "./checks/spark-pi.ts";
 import { trinoCheck } from "./checks/trino.ts";
 
-/** Everything `floe doctor` looks at, in the order a broken platform is best read. */
-export const DOCTOR_CHECKS: readonly Check[] = [
+/** The readiness checks (`platform review`): they read, and create nothing in the cluster. */
+export const READINESS_CHECKS: readonly Check[] = [
   nodesCheck,
   objectStoreCheck,
   bucketClaimsCheck,
@@ -23,6 +24,13 @@ export const DOCTOR_CHECKS: readonly Check[] = [
   floeCheck,
   s3Check,
   sparkCheck,
+  trinoCheck,
+];
+
+/** Everything `floe doctor` looks at, in the order a broken platform is best read: also a SparkPi run. */
+export const DOCTOR_CHECKS: readonly Check[] = [
+  ...READINESS_CHECKS.slice(0, READINESS_CHECKS.indexOf(sparkCheck) + 1),
+  sparkPiCheck,
   trinoCheck,
 ];
 

@@ -13,6 +13,7 @@ import {
 } from "./checks/cluster.ts";
 import { floeCheck } from "./checks/floe.ts";
 import { s3Check } from "./checks/s3.ts";
+import { sparkPiCheck } from "./checks/spark-pi.ts";
 import { trinoCheck } from "./checks/trino.ts";
 import { nextObjective, unmetPrerequisites } from "./goals/derive.ts";
 import { writeGoals } from "./goals/goals-file.ts";
@@ -26,7 +27,7 @@ import { writeTree } from "./write-tree.ts";
 const VALIDATION: Readonly<Record<string, readonly Check[]>> = {
   "1.1": [objectStoreCheck, bucketClaimsCheck, s3Check],
   "1.2": [secretsCheck, databaseCheck, catalogCheck, floeCheck],
-  "2.1": [sparkCheck],
+  "2.1": [sparkCheck, sparkPiCheck],
   "3.1": [trinoCheck],
 };
 
@@ -311,7 +312,11 @@ export async function execute(goals: Goals, ctx: CheckContext, opts: ExecuteOpti
   if (notReady.length > 0) {
     reason = `Flux did not report Ready at ${revision.slice(0, 12)} within the timeout: ${notReady.map((k) => `${k.name} (${k.message})`).join(", ")}`;
   } else {
-    validation = await runChecks(validationChecks, ctx);
+    validation = await runChecks(validationChecks, {
+      ...ctx,
+      sparkPi: ctx.sparkPi ?? { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs ?? 2000 },
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    });
     const bad = validation.filter((v) => v.status === "fail");
     if (bad.length > 0) reason = `validation failed: ${bad.map((v) => `${v.id}: ${v.detail}`).join("; ")}`;
   }

@@ -16,9 +16,9 @@ export interface KubeObject {
 }
 
 /**
- * The read-only calls floe makes to the Kubernetes API (through @kubernetes/client-node, so
- * kubeconfig contexts, certificates, tokens and exec plugins all work). Absent objects are
- * `undefined`; every other failure throws.
+ * The calls floe makes to the Kubernetes API (through @kubernetes/client-node, so kubeconfig
+ * contexts, certificates, tokens and exec plugins all work): reads, and the create and delete of
+ * the SparkApplication `floe doctor` runs. Absent objects are `undefined`; every other failure throws.
  */
 export interface Kube {
   /** The API server's URL, for messages. */
@@ -34,6 +34,21 @@ export interface Kube {
     name: string,
   ): Promise<KubeObject | undefined>;
   customList(group: string, version: string, plural: string, namespace: string): Promise<KubeObject[]>;
+  createCustom(
+    group: string,
+    version: string,
+    plural: string,
+    namespace: string,
+    body: object,
+  ): Promise<KubeObject>;
+  /** Deletes the object (its dependents go with it, in the background); false when it was absent. */
+  deleteCustom(
+    group: string,
+    version: string,
+    plural: string,
+    namespace: string,
+    name: string,
+  ): Promise<boolean>;
   secret(namespace: string, name: string): Promise<KubeObject | undefined>;
   deployment(namespace: string, name: string): Promise<KubeObject | undefined>;
   crd(name: string): Promise<KubeObject | undefined>;
@@ -81,6 +96,19 @@ export function connectKube(opts: KubeOptions = {}): Kube {
       items(
         (await orUndefined(custom.listNamespacedCustomObject({ group, version, plural, namespace }))) ?? {},
       ),
+    createCustom: async (group, version, plural, namespace, body) =>
+      (await custom.createNamespacedCustomObject({ group, version, plural, namespace, body })) as KubeObject,
+    deleteCustom: async (group, version, plural, namespace, name) =>
+      (await orUndefined(
+        custom.deleteNamespacedCustomObject({
+          group,
+          version,
+          plural,
+          namespace,
+          name,
+          propagationPolicy: "Background",
+        }),
+      )) !== undefined,
     secret: (namespace, name) =>
       orUndefined(core.readNamespacedSecret({ namespace, name }) as unknown as Promise<KubeObject>),
     deployment: (namespace, name) =>

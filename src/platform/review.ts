@@ -1,6 +1,6 @@
 import { type CheckContext, type CheckResult, runChecks } from "./checks/check.ts";
 import { freeCapacity } from "./checks/cluster.ts";
-import { DOCTOR_CHECKS } from "./doctor.ts";
+import { READINESS_CHECKS } from "./doctor.ts";
 import { completionPercentage, nextObjective, unmetPrerequisites } from "./goals/derive.ts";
 import { type Goals, type Objective, allObjectives } from "./goals/goals.ts";
 import { parseQuantity } from "./quantity.ts";
@@ -54,7 +54,7 @@ export async function review(goals: Goals, ctx: CheckContext): Promise<ReviewRep
     all.find((o) => o.status === "in_progress") ??
     nextObjective(goals) ??
     all.find((o) => o.status !== "completed");
-  const readiness = await runChecks(DOCTOR_CHECKS, ctx);
+  const readiness = await runChecks(READINESS_CHECKS, ctx);
   const blockers = [
     ...all
       .filter((o) => o.status === "blocked")

@@ -100,3 +100,23 @@ export function sparkApplication(
     status: { applicationState: { state } },
   });
 }
+
+/**
+ * Plays the Spark Operator for the next SparkApplication created in the platform's namespace:
+ * gives it each status in turn, the next once the check has read the one before. Resolves with
+ * the application's path when the last status has been read.
+ */
+export async function playSparkOperator(
+  api: FakeKubeApi,
+  p: PlatformDefinition,
+  states: ReadonlyArray<{ state: string; errorMessage?: string }>,
+): Promise<string> {
+  const collection = `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${p.cluster.namespace}/sparkapplications`;
+  await api.next(`POST ${collection}`);
+  const path = [...api.created.keys()].filter((k) => k.startsWith(`${collection}/`)).at(-1)!;
+  for (const s of states) {
+    api.setStatus(path, { applicationState: s, driverInfo: { podName: `${path.split("/").at(-1)}-driver` } });
+    await api.next(`GET ${path}`);
+  }
+  return path;
+}

@@ -8,7 +8,7 @@ import { doctor } from "../../src/platform/doctor.ts";
 import { connectKube } from "../../src/platform/kube.ts";
 import { type FloeServer, runFloe, startFloe } from "../cli/floe-process.ts";
 import { FakeKubeApi } from "../support/fake-kube-api.ts";
-import { healthyCluster, sparkApplication } from "./cluster-fixture.ts";
+import { healthyCluster, playSparkOperator, sparkApplication } from "./cluster-fixture.ts";
 
 /**
  * `floe doctor` against the in-process Kubernetes API server (test/support/fake-kube-api.ts), a
@@ -33,19 +33,32 @@ afterAll(async () => {
 });
 
 const byId = (checks: readonly CheckResult[], id: string) => checks.find((c) => c.id === id)!;
-const run = (over: Partial<{ floeUrl: string; s3Endpoint: string }> = {}) =>
+const progress: string[] = [];
+const run = (
+  over: Partial<{ floeUrl: string; s3Endpoint: string; sparkPi: { timeoutMs: number; pollMs: number } }> = {},
+) =>
   doctor({
     platform,
     kube: connectKube({ kubeconfig: api.kubeconfig }),
     floeUrl: floe.url,
     s3Endpoint: s3.endpoint,
+    progress: (line) => progress.push(line),
     ...over,
   });
+/** Waits as long as the test does: the played operator, not the timeout, ends these runs. */
+const sparkPi = { timeoutMs: 600_000, pollMs: 10 };
 
 describe("floe doctor", () => {
   it("passes on a healthy platform: every check ok, Trino skipped without a URL", async () => {
     healthyCluster(api, platform, s3);
-    const report = await run();
+    const operator = playSparkOperator(api, platform, [
+      { state: "SUBMITTED" },
+      { state: "RUNNING" },
+      { state: "COMPLETED" },
+    ]);
+    progress.length = 0;
+    const report = await run({ sparkPi });
+    const app = await operator;
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ["nodes", "ok"],
       ["object-store", "ok"],
@@ -56,9 +69,32 @@ describe("floe doctor", () => {
       ["floe", "ok"],
       ["s3", "ok"],
       ["spark", "ok"],
+      ["spark-pi", "ok"],
       ["trino", "skip"],
     ]);
     expect(report.exitCode).toBe(0);
+    // SparkPi from the platform's image, in the job namespace, under a unique name; deleted after
+    const name = app.split("/").at(-1)!;
+    expect(name).toMatch(/^floe-doctor-pi-[0-9a-f]{8}$/);
+    expect(byId(report.checks, "spark-pi").detail).toBe(`${name} COMPLETED`);
+    expect(api.created.get(app)).toMatchObject({
+      apiVersion: "sparkoperator.k8s.io/v1beta2",
+      kind: "SparkApplication",
+      metadata: { name, namespace: "data-platform" },
+      spec: {
+        image: platform.versions.sparkImage,
+        mainClass: "org.apache.spark.examples.SparkPi",
+        driver: { serviceAccount: "spark-application-sa" },
+      },
+    });
+    expect(api.requests.at(-1)).toBe(`DELETE ${app}`);
+    expect(api.get(app)).toBeUndefined();
+    expect(progress).toEqual([
+      `spark-pi: created data-platform/${name} (image ${platform.versions.sparkImage})`,
+      `spark-pi: data-platform/${name} SUBMITTED`,
+      `spark-pi: data-platform/${name} RUNNING`,
+      `spark-pi: data-platform/${name} COMPLETED`,
+    ]);
     expect(byId(report.checks, "nodes").detail).toBe("2 nodes; free 25.5 of 32 cores, 92Gi of 128Gi");
     expect(byId(report.checks, "floe").detail).toMatch(
       /^ready; committed and read back a namespace on scratch branch floe-doctor-/,
@@ -125,6 +161,40 @@ describe("floe doctor", () => {
     api.remove(`/apis/sparkoperator.k8s.io/v1beta2/namespaces/data-platform/sparkapplications/fresh`);
   });
 
+  it("reports a failed SparkPi run with the driver's error message, and deletes it", async () => {
+    healthyCluster(api, platform, s3);
+    const operator = playSparkOperator(api, platform, [
+      { state: "RUNNING" },
+      { state: "FAILED", errorMessage: "driver container failed with ExitCode: 1, Reason: Error\nmore" },
+    ]);
+    const report = await run({ sparkPi });
+    const app = await operator;
+    const check = byId(report.checks, "spark-pi");
+    expect(check.status).toBe("fail");
+    expect(check.detail).toBe(
+      `${app.split("/").at(-1)} FAILED: driver container failed with ExitCode: 1, Reason: Error`,
+    );
+    expect(check.cause).toMatch(/^the driver failed/);
+    expect(api.get(app)).toBeUndefined();
+    expect(report.exitCode).toBe(2);
+  });
+
+  it("diagnoses a SparkPi run that never starts as a stuck Spark job when the timeout passes", async () => {
+    healthyCluster(api, platform, s3);
+    const report = await run({ sparkPi: { timeoutMs: 200, pollMs: 20 } });
+    const check = byId(report.checks, "spark-pi");
+    expect(check.status).toBe("fail");
+    expect(check.detail).toMatch(/^floe-doctor-pi-[0-9a-f]{8} did not start within 0\.2s \(state none\)$/);
+    expect(check.cause).toMatch(/^Spark job stuck/);
+    const app = [...api.created.keys()].at(-1)!;
+    expect(api.requests).toContain(`DELETE ${app}`);
+    expect(api.get(app)).toBeUndefined();
+    // without the option (floe platform review, floe doctor --no-spark-pi) nothing is created
+    const created = api.created.size;
+    expect(byId((await run()).checks, "spark-pi")).toMatchObject({ status: "skip" });
+    expect(api.created.size).toBe(created);
+  });
+
   it("warns when the cluster has no metrics API, and when a node is above 70%", async () => {
     healthyCluster(api, platform, s3);
     api.put(`/apis/metrics.k8s.io/v1beta1/nodes/node-a`, {
@@ -153,6 +223,7 @@ describe("floe doctor", () => {
       floe.url,
       "--s3-endpoint",
       s3.endpoint,
+      "--no-spark-pi",
     ];
     const human = await runFloe(args, { cwd });
     expect(human.stderr).toBe("");

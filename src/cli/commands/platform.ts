@@ -12,7 +12,7 @@ import { renderTree } from "../../platform/tree.ts";
 import { writeTree } from "../../platform/write-tree.ts";
 import { examples } from "../common.ts";
 import { printFields, printJson, printLine, printTable } from "../output.ts";
-import { type LiveFlags, liveContext, liveOptions } from "./doctor.ts";
+import { type LiveFlags, liveContext, liveOptions, parseTimeout } from "./doctor.ts";
 import { formatBytes, formatCores } from "../../platform/quantity.ts";
 
 interface FileFlags {
@@ -225,12 +225,4 @@ export function registerPlatform(program: Command): void {
       printLine(`${tree.size} files (dry run: nothing written)`);
     }
   });
-}
-
-/** `90s`, `10m`, `1h` or plain seconds, as milliseconds. */
-function parseTimeout(text: string, option: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw badRequest(`${option}: expected a duration such as 90s or 10m, got '${text}'`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Number(m[1]) * unit;
 }

@@ -23,6 +23,10 @@ export interface CheckContext {
   /** S3 as this machine reaches it; default: the platform's endpoint. */
   readonly s3Endpoint?: string;
   readonly trinoUrl?: string;
+  /** Run a SparkPi application: how long to wait for it and how often to look; absent: not run. */
+  readonly sparkPi?: { readonly timeoutMs: number; readonly pollMs: number };
+  /** Lines about long-running checks as they go (the SparkPi's states). */
+  readonly progress?: (line: string) => void;
 }
 
 export interface Check {

@@ -79,13 +79,14 @@ function application(p: PlatformDefinition, name: string, spec: Record<string, u
   };
 }
 
-function sparkPi(p: PlatformDefinition): K8sObject {
+/** SparkPi from the platform's Spark image: the example, and the run of `floe doctor` (fewer slices). */
+export function sparkPi(p: PlatformDefinition, name = "spark-pi", slices = 1000): K8sObject {
   const v = p.versions;
-  return application(p, "spark-pi", {
+  return application(p, name, {
     type: "Scala",
     mainClass: "org.apache.spark.examples.SparkPi",
     mainApplicationFile: `local:///opt/spark/examples/jars/spark-examples_${v.scala}-${v.spark}.jar`,
-    arguments: ["1000"],
+    arguments: [String(slices)],
   });
 }
 

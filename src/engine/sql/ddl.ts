@@ -17,6 +17,7 @@ import { parseTransform } from "../../iceberg/transforms.ts";
 import type { UnboundPartitionSpec } from "../../iceberg/updates.ts";
 import { canonicalLocation } from "../../storage/location.ts";
 import { parseRefSpec } from "../../versioning/ref-spec.ts";
+import { isSpecAction, type SpecAction, specChange } from "./alter-spec.ts";
 import { Cursor } from "./cursor.ts";
 import { parseType } from "./parse-type.ts";
 import { messageResult, rowsResult, type StatementResult } from "./result.ts";
@@ -276,6 +277,16 @@ export async function runAlterTable(s: SessionContext, st: St<"alter-table">): P
     return messageResult(`Renamed table ${name} to ${change.to.join(".")}`);
   }
   const { metadata: m } = await loadTable(s.catalog, s.ref, key);
+  if (isSpecAction(change)) {
+    const { updates, requirements } = specChange(m, change, name);
+    await commitTables(
+      s.catalog,
+      s.ref,
+      [{ key, requirements, updates }],
+      commitMeta(s, `Alter table ${name}`),
+    );
+    return messageResult(`Altered table ${name}`);
+  }
   const requirements = [
     ...(m.tableUuid === undefined ? [] : [{ type: "assert-table-uuid" as const, uuid: m.tableUuid }]),
     { type: "assert-current-schema-id" as const, currentSchemaId: m.currentSchemaId },
@@ -314,7 +325,10 @@ export async function runAlterTable(s: SessionContext, st: St<"alter-table">): P
 
 function evolve(
   m: TableMetadata,
-  change: Exclude<AlterAction, { action: "set-properties" | "unset-properties" | "rename-table" }>,
+  change: Exclude<
+    AlterAction,
+    SpecAction | { action: "set-properties" | "unset-properties" | "rename-table" }
+  >,
 ): Evolved {
   const schema = m.schemas.find((x) => x.schemaId === m.currentSchemaId) as Schema;
   switch (change.action) {

@@ -1,14 +1,39 @@
 import { ancestors } from "../../iceberg/maintenance/table-change.ts";
+import type { Snapshot } from "../../iceberg/snapshot.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
+import type { ObjectStore } from "../../storage/object-store.ts";
 import { sqlString } from "../duck-types.ts";
+import { filesSql, manifestsSql, partitionsSql } from "./file-tables.ts";
+import { big, str, tsMs as ts } from "./sql-values.ts";
 
-/** Metadata tables floe serves as `ns."t$snapshots"`, `t$history`, `t$refs` (Iceberg's names). */
-export const METADATA_TABLES = ["snapshots", "history", "refs"] as const;
+/**
+ * Metadata tables floe serves as `ns."t$snapshots"`, `t$history`, `t$refs`, `t$files`,
+ * `t$manifests`, `t$partitions` (Iceberg's names).
+ */
+export const METADATA_TABLES = ["snapshots", "history", "refs", "files", "manifests", "partitions"] as const;
 export type MetadataTable = (typeof METADATA_TABLES)[number];
 
-const str = (v: string | undefined): string => (v === undefined ? "NULL::VARCHAR" : sqlString(v));
-const big = (v: bigint | undefined): string => (v === undefined ? "NULL::BIGINT" : `${v}::BIGINT`);
-const ts = (ms: number): string => `make_timestamptz(${ms}::BIGINT * 1000)`;
+/** The metadata tables read from one snapshot's manifests, which time travel picks. */
+export const SNAPSHOT_TABLES: ReadonlySet<MetadataTable> = new Set(["files", "manifests", "partitions"]);
+
+/** A query of one metadata table of `m`: of `snapshot` for the tables of one snapshot's files. */
+export async function metadataTableQuery(
+  store: ObjectStore,
+  m: TableMetadata,
+  table: MetadataTable,
+  snapshot: Snapshot | undefined,
+): Promise<string> {
+  switch (table) {
+    case "files":
+      return filesSql(store, m, snapshot);
+    case "manifests":
+      return manifestsSql(store, m, snapshot);
+    case "partitions":
+      return partitionsSql(store, m, snapshot);
+    default:
+      return metadataTableSql(m, table);
+  }
+}
 
 function values(columns: readonly string[], rows: readonly string[][], types: readonly string[]): string {
   if (rows.length === 0)
@@ -17,7 +42,7 @@ function values(columns: readonly string[], rows: readonly string[][], types: re
 }
 
 /** A query of one metadata table of `m`, from its metadata file alone. */
-export function metadataTableSql(m: TableMetadata, table: MetadataTable): string {
+function metadataTableSql(m: TableMetadata, table: "snapshots" | "history" | "refs"): string {
   switch (table) {
     case "snapshots":
       return values(

@@ -1,5 +1,7 @@
 import { Cursor } from "./cursor.ts";
 import { parseType } from "./parse-type.ts";
+import { parseAlterSpec } from "./parse-alter-spec.ts";
+import { parseTransformTerm } from "./parse-transform.ts";
 import type { AlterAction, ColumnDef, PartitionDef, RefType, Statement } from "./statements.ts";
 
 /**
@@ -192,53 +194,12 @@ function parseColumn(c: Cursor): ColumnDef {
   return { name, type, required, ...(doc === undefined ? {} : { doc }) };
 }
 
-const TRANSFORMS: Record<string, string> = {
-  years: "year",
-  year: "year",
-  months: "month",
-  month: "month",
-  days: "day",
-  day: "day",
-  date: "day",
-  hours: "hour",
-  hour: "hour",
-  date_hour: "hour",
-  identity: "identity",
-  void: "void",
-};
-
-/** `(col, bucket(16, id), days(ts), truncate(10, s))`: the width may come first or second. */
+/** `(col, bucket(16, id), days(ts), truncate(10, s))` */
 function parsePartitioning(c: Cursor): PartitionDef[] {
   c.expectSymbol("(");
   const out: PartitionDef[] = [];
-  do {
-    const word = c.ident("a column or transform");
-    if (!c.acceptSymbol("(")) {
-      out.push({ column: word, transform: "identity" });
-      continue;
-    }
-    const fn = word.toLowerCase();
-    const at = c.peek(-2);
-    if (fn === "bucket" || fn === "truncate") {
-      let width: number;
-      let column: string;
-      if (c.peek()?.kind === "number") {
-        width = c.integer("a width");
-        c.expectSymbol(",");
-        column = c.ident("a column name");
-      } else {
-        column = c.ident("a column name");
-        c.expectSymbol(",");
-        width = c.integer("a width");
-      }
-      out.push({ column, transform: `${fn}[${width}]` });
-    } else {
-      const transform = TRANSFORMS[fn];
-      if (!transform) c.fail(`unknown partition transform '${word}'`, at);
-      out.push({ column: c.ident("a column name"), transform });
-    }
-    c.expectSymbol(")");
-  } while (c.acceptSymbol(","));
+  do out.push(parseTransformTerm(c));
+  while (c.acceptSymbol(","));
   c.expectSymbol(")");
   return out;
 }
@@ -289,8 +250,9 @@ function parseDrop(c: Cursor): Statement {
 }
 
 function parseAlter(c: Cursor): AlterAction {
+  const spec = parseAlterSpec(c);
+  if (spec) return spec;
   if (c.acceptWord("ADD")) {
-    if (c.isWord("PARTITION")) c.fail("ALTER TABLE … ADD PARTITION FIELD is not supported yet");
     if (c.acceptWord("COLUMNS") || c.acceptWord("COLUMN")) {
       if (c.acceptSymbol("(")) {
         const columns: ColumnDef[] = [];
@@ -309,7 +271,6 @@ function parseAlter(c: Cursor): AlterAction {
   }
   if (c.acceptWord("RENAME", "TO")) return { action: "rename-table", to: c.qualifiedName("a table name") };
   if (c.acceptWord("DROP")) {
-    if (c.isWord("PARTITION")) c.fail("ALTER TABLE … DROP PARTITION FIELD is not supported yet");
     c.acceptWord("COLUMN");
     return { action: "drop-column", name: c.qualifiedName("a column name").join(".") };
   }
@@ -333,5 +294,5 @@ function parseAlter(c: Cursor): AlterAction {
     c.expectSymbol(")");
     return { action: "unset-properties", keys };
   }
-  return c.fail("expected ADD, DROP, RENAME, ALTER, SET or UNSET");
+  return c.fail("expected ADD, DROP, REPLACE, RENAME, ALTER, SET, UNSET or WRITE");
 }

@@ -27,7 +27,28 @@ export type AlterAction =
   | { readonly action: "alter-column-type"; readonly name: string; readonly type: IcebergType }
   | { readonly action: "set-properties"; readonly properties: Readonly<Record<string, string>> }
   | { readonly action: "unset-properties"; readonly keys: readonly string[] }
-  | { readonly action: "rename-table"; readonly to: readonly string[] };
+  | { readonly action: "rename-table"; readonly to: readonly string[] }
+  | { readonly action: "add-partition-field"; readonly field: PartitionDef; readonly name?: string }
+  | { readonly action: "drop-partition-field"; readonly field: PartitionDef }
+  | {
+      readonly action: "replace-partition-field";
+      readonly field: PartitionDef;
+      readonly by: PartitionDef;
+      readonly name?: string;
+    }
+  | {
+      readonly action: "write-order";
+      /** Absent: the sort order stays (`WRITE DISTRIBUTED BY PARTITION`). */
+      readonly order?: readonly SortDef[];
+      /** `write.distribution-mode`, as Spark sets it. */
+      readonly distribution: "none" | "hash" | "range";
+    };
+
+/** A term of `WRITE ORDERED BY`. */
+export interface SortDef extends PartitionDef {
+  readonly direction: "asc" | "desc";
+  readonly nullOrder: "nulls-first" | "nulls-last";
+}
 
 export type Statement =
   | {

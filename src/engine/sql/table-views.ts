@@ -9,7 +9,8 @@ import { quoteIdent, sqlString } from "../duck-types.ts";
 import { localFiles } from "../local-files.ts";
 import { readSql } from "../read-sql.ts";
 import { tableRows } from "../table-rows.ts";
-import { METADATA_TABLES, metadataTableSql } from "./metadata-tables.ts";
+import { selectSnapshot } from "../../iceberg/scan/select-snapshot.ts";
+import { METADATA_TABLES, metadataTableQuery, SNAPSHOT_TABLES } from "./metadata-tables.ts";
 import { decodeTableName } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 
@@ -52,9 +53,19 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
     }
     const metadata = await s.catalog.files.readTable(content.metadataLocation as string);
     if (metaTable) {
+      if (!SNAPSHOT_TABLES.has(metaTable) && (version !== undefined || timestamp !== undefined))
+        throw badRequest(
+          `Metadata table ${key.join(".")}$${metaTable} has no time travel (it lists every snapshot)`,
+        );
+      const { snapshot } = selectSnapshot(
+        metadata,
+        await snapshotSelector(s, metadata, key, version, timestamp),
+      );
+      const store = s.objects.storeFor(metadata.location);
+      const query = await metadataTableQuery(store, metadata, metaTable, snapshot);
       await s.duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);
       const view = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
-      await s.duck.run(`CREATE OR REPLACE VIEW ${view} AS ${metadataTableSql(metadata, metaTable)}`);
+      await s.duck.run(`CREATE OR REPLACE VIEW ${view} AS ${query}`);
       s.views.add(view);
       continue;
     }

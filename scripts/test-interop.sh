@@ -10,7 +10,8 @@
 # the S3 server of FLOE_TEST_S3_* or a private SeaweedFS on PostgreSQL) — on PGlite once with each of the client's JDK HTTP clients (java.net.http, the default,
 # and HttpURLConnection), on PostgreSQL with the default — then the real engines (scripts/test-engines.sh:
 # Spark, and on PostgreSQL with the S3 warehouse Trino) — and stops the server. First, without a
-# server, the pyiceberg cross-check (interop/pyiceberg, venv from scripts/python-deps.sh). Exits non-zero if anything failed; the last line is the total,
+# server, the pyiceberg cross-check (interop/pyiceberg, venv from scripts/python-deps.sh) and Iceberg's REST Compatibility Kit
+# (interop/rck, its own server). Exits non-zero if anything failed; the last line is the total,
 # "interop: N passed, N failed, N skipped".
 #
 # Environment:
@@ -243,6 +244,27 @@ run_pyiceberg() {
   say "pyiceberg: ok"
 }
 run_pyiceberg || py_failed=1
+
+# Iceberg's REST Compatibility Kit (interop/rck/run.sh: its own floe serve on PGlite with a local
+# warehouse); its last line "rck: N passed, N failed, N skipped" is added to the totals.
+run_rck() {
+  local out="$work/rck.log" line p f s
+  say "rck: Iceberg's REST Compatibility Kit (interop/rck/run.sh)"
+  timeout 2400 bash interop/rck/run.sh >"$out" 2>"$out.err"
+  line=$(grep -a -E '^rck: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -n 1)
+  if [ -z "$line" ]; then
+    total_failed=$((total_failed + 1))
+    results+=("rck: no summary")
+    tail -n 40 "$out.err" | sed 's/^/    /'
+    return 1
+  fi
+  read -r p f s < <(echo "$line" | sed -E 's/^rck: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+  total_passed=$((total_passed + p)) total_failed=$((total_failed + f)) total_skipped=$((total_skipped + s))
+  results+=("$line")
+  say "  $line"
+  [ "$f" -eq 0 ] || { grep -a -E '✘|=> ' "$out.err" | head -n 60 | sed 's/^/    /'; return 1; }
+}
+run_rck || py_failed=1
 
 # schemathesis from the Iceberg REST OpenAPI spec against the running server: no 5xx (interop/schemathesis).
 run_schemathesis() { # name

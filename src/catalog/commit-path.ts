@@ -7,7 +7,7 @@ import type { TableUpdate } from "../iceberg/updates.ts";
 import { badRequest, isFloeError } from "../core/errors.ts";
 import type { CommitMetaInput, ContentKey, Operation } from "../versioning/model.ts";
 import { type CatalogContext, contentAt, writeOnBranch } from "./context.ts";
-import { commitFailed, dotted, noSuchTable } from "./errors.ts";
+import { alreadyExists, commitFailed, dotted, noSuchTable } from "./errors.ts";
 import { checkLocation } from "./locations.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { defaultLocation, tableContent } from "./table-content.ts";
@@ -82,9 +82,10 @@ async function commitOne(
   const content = await contentAt(ctx, head, key);
   const creating = requirements.some((r) => r.type === "assert-create");
   if (content && content.type !== "ICEBERG_TABLE") {
-    throw creating
-      ? badRequest(`Cannot create table ${dotted(key)}: the key holds ${content.type}`)
-      : noSuchTable(key);
+    if (!creating) throw noSuchTable(key);
+    throw content.type === "ICEBERG_VIEW"
+      ? alreadyExists("View with same name", key)
+      : badRequest(`Cannot create table ${dotted(key)}: the key holds ${content.type}`);
   }
   const previous = content?.metadataLocation as string | undefined;
   const base = previous !== undefined ? await ctx.files.readTable(previous) : undefined;

@@ -32,6 +32,28 @@ export const noSuchView = (key: readonly string[]): FloeError =>
 export const alreadyExists = (what: string, key: readonly string[]): FloeError =>
   typed("REFERENCE_ALREADY_EXISTS", "AlreadyExistsException", `${what} already exists: ${dotted(key)}`);
 
+/**
+ * Tags a BAD_REQUEST as `IllegalArgumentException`, the type Iceberg's reference catalog gives
+ * invalid metadata (a view version with two queries for one dialect, …): Java clients then throw an
+ * `IllegalArgumentException` as with their own catalogs instead of a `BadRequestException`.
+ */
+export function asIllegalArgument<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof FloeError && e.kind === "BAD_REQUEST") icebergTypes.set(e, "IllegalArgumentException");
+    throw e;
+  }
+}
+
+/** A rename whose target is taken (worded as Iceberg's catalogs word it, which clients match on). */
+export const renameTargetExists = (from: readonly string[], to: readonly string[], what: string): FloeError =>
+  typed(
+    "REFERENCE_ALREADY_EXISTS",
+    "AlreadyExistsException",
+    `Cannot rename ${dotted(from)} to ${dotted(to)}. ${what} already exists`,
+  );
+
 export const namespaceNotEmpty = (ns: readonly string[], child: readonly string[]): FloeError =>
   typed(
     "REFERENCE_CONFLICT",

@@ -1,5 +1,5 @@
 import { isFloeError } from "../core/errors.ts";
-import { canonicalLocation, keyWithin, parseRoot } from "../storage/location.ts";
+import { canonicalLocation, keyWithin, parseLocation, parseRoot } from "../storage/location.ts";
 import type { CatalogContext } from "./context.ts";
 import { locationNotAllowed } from "./errors.ts";
 
@@ -25,4 +25,15 @@ export function checkLocation(ctx: CatalogContext, location: string, what: strin
 /** The allowed prefixes as configured, canonical and without trailing slashes. */
 export function canonicalPrefixes(prefixes: readonly string[]): string[] {
   return prefixes.map((p) => canonicalLocation(p).replace(/\/+$/, ""));
+}
+
+/**
+ * The location a client asked for in a create request, as it spelled it (`file:/tmp/t` stays
+ * `file:/tmp/t`: clients compare it with what they asked for), without trailing slashes; a plain
+ * path without a scheme becomes a `file://` URI. Malformed locations are a BAD_REQUEST.
+ */
+export function requestedLocation(location: string): string {
+  parseLocation(location);
+  const spelled = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) ? location : canonicalLocation(location);
+  return spelled.replace(/(?<=[^/])\/+$/, "");
 }

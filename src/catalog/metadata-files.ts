@@ -82,7 +82,10 @@ export class MetadataFiles {
       bytes = await this.objects.storeFor(location).get(location);
     } catch (e) {
       if (isFloeError(e, "NOT_FOUND"))
-        throw new FloeError("NOT_FOUND", `Metadata file ${location} does not exist`);
+        throw new FloeError(
+          "NOT_FOUND",
+          `Failed to open input stream for file: ${location} (the metadata file does not exist)`,
+        );
       throw e;
     }
     // gzip-compressed metadata (`write.metadata.compression-codec=gzip`, `*.gz.metadata.json`)

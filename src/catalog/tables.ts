@@ -2,8 +2,7 @@ import { badRequest } from "../core/errors.ts";
 import { newTableMetadata, type NewTable } from "../iceberg/create-table.ts";
 import { nextMetadataLocation } from "../iceberg/metadata-location.ts";
 import type { TableMetadata } from "../iceberg/table-metadata.ts";
-import { canonicalLocation } from "../storage/location.ts";
-import { checkLocation } from "./locations.ts";
+import { checkLocation, requestedLocation } from "./locations.ts";
 import type { Content, ContentKey, ContentType } from "../versioning/model.ts";
 import {
   type CatalogContext,
@@ -13,7 +12,7 @@ import {
   readHash,
   writeOnBranch,
 } from "./context.ts";
-import { alreadyExists, dotted, noSuchTable, noSuchView } from "./errors.ts";
+import { alreadyExists, dotted, noSuchTable, noSuchView, renameTargetExists } from "./errors.ts";
 import { checkNamespace, requireNamespace } from "./namespaces.ts";
 import { type CatalogPage, pageOf } from "./paging.ts";
 import { defaultLocation, tableContent } from "./table-content.ts";
@@ -89,7 +88,7 @@ export async function createTable(
   checkIdentifier(key);
   const location =
     request.location !== undefined && request.location !== ""
-      ? canonicalLocation(request.location).replace(/\/+$/, "")
+      ? requestedLocation(request.location)
       : defaultLocation(ctx.warehouse, key);
   checkLocation(ctx, location, "Table");
   const metadata = newTableMetadata({ ...request, location });
@@ -176,7 +175,7 @@ export async function renameContent(
     const existing = await contentAt(ctx, head, to);
     if (existing) {
       const what = existing.type === type ? WHAT[type] : existing.type === "ICEBERG_VIEW" ? "View" : "Table";
-      throw alreadyExists(what, to);
+      throw renameTargetExists(from, to, what);
     }
     return {
       operations: [

@@ -7,8 +7,7 @@ import {
   type ViewUpdate,
 } from "../iceberg/view-updates.ts";
 import type { ViewMetadata, ViewVersion } from "../iceberg/view-metadata.ts";
-import { canonicalLocation } from "../storage/location.ts";
-import { checkLocation } from "./locations.ts";
+import { checkLocation, requestedLocation } from "./locations.ts";
 import type { ContentKey } from "../versioning/model.ts";
 import { type CatalogContext, type CommitMetaFor, contentAt, readHash, writeOnBranch } from "./context.ts";
 import { alreadyExists, dotted } from "./errors.ts";
@@ -46,7 +45,7 @@ export async function createView(
   checkIdentifier(key);
   const location =
     request.location !== undefined && request.location !== ""
-      ? canonicalLocation(request.location).replace(/\/+$/, "")
+      ? requestedLocation(request.location)
       : defaultLocation(ctx.warehouse, key);
   checkLocation(ctx, location, "View");
   const metadata = applyViewUpdates(undefined, [
@@ -96,6 +95,30 @@ export async function replaceView(
       operations: [{ type: "PUT", key, content: viewContent(next, metadataLocation, c.id) }],
       result: { metadataLocation, metadata: next },
       written: [metadataLocation],
+    };
+  });
+}
+
+/** Points `key` at an existing view metadata file (REST `register-view`). */
+export async function registerView(
+  ctx: CatalogContext,
+  ref: string,
+  key: ContentKey,
+  metadataLocation: string,
+  meta: CommitMetaFor,
+): Promise<LoadedView> {
+  checkIdentifier(key);
+  checkLocation(ctx, metadataLocation, "Metadata file");
+  const metadata = await ctx.files.readView(metadataLocation);
+  checkLocation(ctx, metadata.location, "View");
+  return writeOnBranch(ctx, ref, meta(`Register view ${dotted(key)}`), async (head) => {
+    await requireNamespace(ctx, head, key.slice(0, -1));
+    const existing = await contentAt(ctx, head, key);
+    if (existing)
+      throw alreadyExists(existing.type === "ICEBERG_TABLE" ? "Table with same name" : "View", key);
+    return {
+      operations: [{ type: "PUT", key, content: viewContent(metadata, metadataLocation) }],
+      result: { metadataLocation, metadata },
     };
   });
 }

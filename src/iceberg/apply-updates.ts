@@ -230,7 +230,8 @@ function upgradeFormatVersion(b: Builder, version: number): void {
   const m = b.m;
   if (!(SUPPORTED_FORMAT_VERSIONS as readonly number[]).includes(version))
     throw badRequest(`Cannot upgrade table to unsupported format version v${version}`);
-  if (version < m.formatVersion)
+  // A new table starts at the version its create transaction names, v1 included.
+  if (version < m.formatVersion && !b.creating)
     throw badRequest(`Cannot downgrade the table from format v${m.formatVersion} to v${version}`);
   if (version === m.formatVersion) return;
   m.formatVersion = version as FormatVersion;
@@ -263,12 +264,13 @@ function checkFormatFeatures(schema: Schema, formatVersion: number): void {
   schema.fields.forEach(visit);
 }
 
+/**
+ * `last-column-id` of the update is deprecated in the spec: clients (Java 1.8+) send the schema's
+ * highest field id, which is below the table's after a column was dropped. The table's last column
+ * id only ever grows: the highest of the table's, the request's and the schema's.
+ */
 function addSchema(b: Builder, schema: Schema, lastColumnId: number | undefined): void {
   const m = b.m;
-  if (lastColumnId !== undefined && lastColumnId < m.lastColumnId)
-    throw badRequest(
-      `Invalid last column id ${lastColumnId}: below the table's last column id ${m.lastColumnId}`,
-    );
   checkFormatFeatures(schema, m.formatVersion);
   const newLastColumnId = Math.max(m.lastColumnId, lastColumnId ?? 0, highestFieldId(schema));
   // An identical schema is reused rather than added twice (Java's reuseOrCreateNewSchemaId).

@@ -104,7 +104,8 @@ const conflict = (message: string): FloeError =>
 /**
  * Checks every requirement against the table's current metadata (`undefined` when the table does
  * not exist); throws COMMIT_CONFLICT saying which requirement failed, what it expected and what the
- * table holds.
+ * table holds. The messages start as Iceberg's reference catalog words them ("Requirement failed:
+ * current schema changed: …"): Iceberg's REST Compatibility Kit and some clients match on them.
  */
 export function checkRequirements(
   metadata: TableMetadata | undefined,
@@ -115,19 +116,19 @@ export function checkRequirements(
 
 function checkRequirement(m: TableMetadata | undefined, r: TableRequirement): void {
   if (r.type === "assert-create") {
-    if (m !== undefined) throw conflict("assert-create: the table already exists");
+    if (m !== undefined) throw conflict("table already exists (assert-create)");
     return;
   }
-  if (m === undefined) throw conflict(`${r.type}: the table does not exist`);
+  if (m === undefined) throw conflict(`table does not exist (${r.type})`);
   const mismatch = (what: string, expected: unknown, actual: unknown): void => {
     if (expected !== actual)
-      throw conflict(`${r.type}: ${what} has changed: expected ${String(expected)}, found ${String(actual)}`);
+      throw conflict(`${what} changed: expected id ${String(expected)}, found ${String(actual)} (${r.type})`);
   };
   switch (r.type) {
     case "assert-table-uuid":
       if (m.tableUuid?.toLowerCase() !== r.uuid.toLowerCase())
         throw conflict(
-          `assert-table-uuid: table UUID does not match: expected ${r.uuid}, found ${m.tableUuid ?? "none"}`,
+          `UUID does not match: expected ${r.uuid}, found ${m.tableUuid ?? "none"} (assert-table-uuid)`,
         );
       return;
     case "assert-ref-snapshot-id": {
@@ -135,30 +136,30 @@ function checkRequirement(m: TableMetadata | undefined, r: TableRequirement): vo
       if (r.snapshotId === null) {
         if (ref)
           throw conflict(
-            `assert-ref-snapshot-id: ${ref.type} ${r.ref} was created concurrently (now at snapshot ${ref.snapshotId})`,
+            `${ref.type} ${r.ref} was created concurrently (now at snapshot ${ref.snapshotId}) (assert-ref-snapshot-id)`,
           );
         return;
       }
       if (!ref)
         throw conflict(
-          `assert-ref-snapshot-id: branch or tag ${r.ref} is missing, expected snapshot ${r.snapshotId}`,
+          `branch or tag ${r.ref} is missing, expected snapshot ${r.snapshotId} (assert-ref-snapshot-id)`,
         );
       if (ref.snapshotId !== r.snapshotId)
         throw conflict(
-          `assert-ref-snapshot-id: ${ref.type} ${r.ref} has changed: expected snapshot ${r.snapshotId}, found ${ref.snapshotId}`,
+          `${ref.type} ${r.ref} has changed: expected snapshot ${r.snapshotId}, found ${ref.snapshotId} (assert-ref-snapshot-id)`,
         );
       return;
     }
     case "assert-last-assigned-field-id":
       return mismatch("last assigned field id", r.lastAssignedFieldId, m.lastColumnId);
     case "assert-current-schema-id":
-      return mismatch("current schema id", r.currentSchemaId, m.currentSchemaId);
+      return mismatch("current schema", r.currentSchemaId, m.currentSchemaId);
     case "assert-last-assigned-partition-id":
       return mismatch("last assigned partition id", r.lastAssignedPartitionId, m.lastPartitionId);
     case "assert-default-spec-id":
-      return mismatch("default partition spec id", r.defaultSpecId, m.defaultSpecId);
+      return mismatch("default partition spec", r.defaultSpecId, m.defaultSpecId);
     case "assert-default-sort-order-id":
-      return mismatch("default sort order id", r.defaultSortOrderId, m.defaultSortOrderId);
+      return mismatch("default sort order", r.defaultSortOrderId, m.defaultSortOrderId);
     default:
       return unreachable(r);
   }

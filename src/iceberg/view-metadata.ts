@@ -68,7 +68,9 @@ export function viewVersionFromJson(json: unknown): ViewVersion {
   for (const r of representations) {
     const dialect = r.dialect.toLowerCase();
     if (dialects.has(dialect))
-      throw badRequest(`Invalid ${what}: more than one query for dialect ${r.dialect}`);
+      throw badRequest(
+        `Invalid view version: Cannot add multiple queries for dialect ${r.dialect} (${what})`,
+      );
     dialects.add(dialect);
   }
   const out: { -readonly [K in keyof ViewVersion]: ViewVersion[K] } = {

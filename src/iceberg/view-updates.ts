@@ -98,7 +98,7 @@ export function checkViewRequirements(
     if (m.viewUuid.toLowerCase() !== r.uuid.toLowerCase())
       throw new FloeError(
         "COMMIT_CONFLICT",
-        `Requirement failed: assert-view-uuid: view UUID does not match: expected ${r.uuid}, found ${m.viewUuid}`,
+        `Requirement failed: view UUID does not match: expected ${r.uuid}, found ${m.viewUuid} (assert-view-uuid)`,
       );
   }
 }

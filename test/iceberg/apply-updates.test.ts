@@ -94,6 +94,19 @@ describe("applyUpdates: create transaction", () => {
       apply(undefined, { action: "add-schema", schema: schemaJson(0, [[1, "a", "int"]]) }),
     ).toThrow(/without a location/);
   });
+
+  it("starts a new table at the format version it names, v1 included", () => {
+    const create = (version: number) =>
+      apply(
+        undefined,
+        { action: "upgrade-format-version", "format-version": version },
+        { action: "add-schema", schema: schemaJson(0, [[1, "a", "int"]]) },
+        { action: "set-location", location: "s3://x" },
+      );
+    expect(create(1).formatVersion).toBe(1);
+    expect(create(2).formatVersion).toBe(2);
+    expect(create(3).formatVersion).toBe(3);
+  });
 });
 
 describe("applyUpdates: each update", () => {
@@ -137,9 +150,14 @@ describe("applyUpdates: each update", () => {
       ]),
     });
     expect(again.schemas).toHaveLength(3);
-    expect(() =>
-      apply(v2, { action: "add-schema", schema: schemaJson(0, [[1, "x", "long"]]), "last-column-id": 2 }),
-    ).toThrow(/below the table's last column id 3/);
+    // a dropped column: the client sends the schema's highest id (deprecated field); the table's stays
+    const dropped = apply(v2, {
+      action: "add-schema",
+      schema: schemaJson(0, [[1, "x", "long"]]),
+      "last-column-id": 1,
+    });
+    expect(dropped.lastColumnId).toBe(3);
+    expect(dropped.schemas).toHaveLength(3);
     expect(() =>
       apply(v2, { action: "add-schema", schema: schemaJson(0, [[1, "x", "timestamp_ns"]]) }),
     ).toThrow(/needs format v3/);

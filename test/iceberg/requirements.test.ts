@@ -22,46 +22,50 @@ const req = (json: Record<string, unknown>): TableRequirement =>
 
 /** For each type: a requirement that holds on the fixture, and one that does not with the message expected. */
 const CASES: Array<[Record<string, unknown>, Record<string, unknown>, RegExp]> = [
-  [{ type: "assert-create" }, { type: "assert-create" }, /assert-create: the table already exists/],
+  [
+    { type: "assert-create" },
+    { type: "assert-create" },
+    /^Requirement failed: table already exists \(assert-create\)$/,
+  ],
   [
     { type: "assert-table-uuid", uuid: "9C12D441-03FE-4693-9A96-A0705DDF69C1" },
     { type: "assert-table-uuid", uuid: "00000000-0000-0000-0000-000000000000" },
-    /table UUID does not match: expected 0{8}-.*, found 9c12d441/,
+    /^Requirement failed: UUID does not match: expected 0{8}-.*, found 9c12d441/,
   ],
   [
     { type: "assert-ref-snapshot-id", ref: "main", "snapshot-id": 3055729675574597004n },
     { type: "assert-ref-snapshot-id", ref: "main", "snapshot-id": 3051729675574597004n },
-    /branch main has changed: expected snapshot 3051729675574597004, found 3055729675574597004/,
+    /^Requirement failed: branch main has changed: expected snapshot 3051729675574597004, found 3055729675574597004/,
   ],
   [
     { type: "assert-ref-snapshot-id", ref: "dev", "snapshot-id": null },
     { type: "assert-ref-snapshot-id", ref: "main", "snapshot-id": null },
-    /branch main was created concurrently \(now at snapshot 3055729675574597004\)/,
+    /^Requirement failed: branch main was created concurrently \(now at snapshot 3055729675574597004\)/,
   ],
   [
     { type: "assert-last-assigned-field-id", "last-assigned-field-id": 3 },
     { type: "assert-last-assigned-field-id", "last-assigned-field-id": 2 },
-    /last assigned field id has changed: expected 2, found 3/,
+    /^Requirement failed: last assigned field id changed: expected id 2, found 3/,
   ],
   [
     { type: "assert-current-schema-id", "current-schema-id": 1 },
     { type: "assert-current-schema-id", "current-schema-id": 0 },
-    /current schema id has changed: expected 0, found 1/,
+    /^Requirement failed: current schema changed: expected id 0, found 1/,
   ],
   [
     { type: "assert-last-assigned-partition-id", "last-assigned-partition-id": 1000 },
     { type: "assert-last-assigned-partition-id", "last-assigned-partition-id": 999 },
-    /last assigned partition id has changed: expected 999, found 1000/,
+    /^Requirement failed: last assigned partition id changed: expected id 999, found 1000/,
   ],
   [
     { type: "assert-default-spec-id", "default-spec-id": 0 },
     { type: "assert-default-spec-id", "default-spec-id": 1 },
-    /default partition spec id has changed: expected 1, found 0/,
+    /^Requirement failed: default partition spec changed: expected id 1, found 0/,
   ],
   [
     { type: "assert-default-sort-order-id", "default-sort-order-id": 3 },
     { type: "assert-default-sort-order-id", "default-sort-order-id": 0 },
-    /default sort order id has changed: expected 0, found 3/,
+    /^Requirement failed: default sort order changed: expected id 0, found 3/,
   ],
 ];
 
@@ -90,7 +94,9 @@ describe("table requirements", () => {
     });
 
   it("fail on a missing table, and on a missing ref", () => {
-    expect(() => checkRequirements(undefined, [req(CASES[4]![0])])).toThrow(/the table does not exist/);
+    expect(() => checkRequirements(undefined, [req(CASES[4]![0])])).toThrow(
+      /^Requirement failed: table does not exist/,
+    );
     expect(() =>
       checkRequirements(meta, [req({ type: "assert-ref-snapshot-id", ref: "dev", "snapshot-id": 1 })]),
     ).toThrow(/branch or tag dev is missing, expected snapshot 1/);

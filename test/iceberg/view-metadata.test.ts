@@ -28,7 +28,10 @@ describe("view metadata fixtures", () => {
     ["ViewMetadataInvalidCurrentVersion.json", /current-version-id 1234 is not among the versions/],
     ["ViewMetadataMissingCurrentVersion.json", /missing "current-version-id"/],
     ["ViewMetadataMissingLocation.json", /missing "location"/],
-    ["ViewMetadataMultipleSQLsForDialect.json", /more than one query for dialect spark-sql/],
+    [
+      "ViewMetadataMultipleSQLsForDialect.json",
+      /Invalid view version: Cannot add multiple queries for dialect spark-sql/,
+    ],
   ];
   for (const [name, message] of INVALID)
     it(`rejects ${name}`, () => expect(() => viewMetadataFromJson(load(name))).toThrow(message));

@@ -228,7 +228,7 @@ describe.each(BACKENDS)("Iceberg REST namespaces and tables on %s", (_name, stor
     });
     expect(stale.status).toBe(409);
     expect(stale.body.error.type).toBe("CommitFailedException");
-    expect(stale.body.error.message).toContain("current schema id");
+    expect(stale.body.error.message).toContain("current schema changed");
 
     const unknown = await call(app, "POST", `${R}/namespaces/sales/tables/orders`, {
       requirements: [],

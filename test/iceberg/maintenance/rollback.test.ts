@@ -108,7 +108,7 @@ describe("rollback and set current snapshot", () => {
     const after = await commit(store, moved, setCurrentSnapshot(moved.metadata, 2n));
     expect(after.metadata.currentSnapshotId).toBe(2n);
     await expect(commit(store, moved, stale)).rejects.toThrow(
-      /assert-ref-snapshot-id: branch main has changed/,
+      /^Requirement failed: branch main has changed: .* \(assert-ref-snapshot-id\)$/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import type { CreateTable } from "../../../catalog/tables.ts";
 import type { TableChange } from "../../../catalog/commit-path.ts";
 import type { CreateView } from "../../../catalog/views.ts";
+import { asIllegalArgument } from "../../../catalog/errors.ts";
 import { badRequest } from "../../../core/errors.ts";
 import {
   asObject,
@@ -122,8 +123,10 @@ export function renameBody(body: unknown): { from: ContentKey; to: ContentKey } 
   };
 }
 
-export function registerBody(body: unknown): { name: string; metadataLocation: string; overwrite: boolean } {
-  const what = "register table request";
+export function registerBody(
+  body: unknown,
+  what = "register table request",
+): { name: string; metadataLocation: string; overwrite: boolean } {
   const o = asObject(body, what);
   const name = reqString(o, "name", what);
   const metadataLocation = reqString(o, "metadata-location", what);
@@ -144,7 +147,7 @@ export function createViewBody(body: unknown): { name: string; request: CreateVi
     name,
     request: {
       schema: schemaFromJson(o.schema),
-      viewVersion: viewVersionFromJson(o["view-version"]),
+      viewVersion: asIllegalArgument(() => viewVersionFromJson(o["view-version"])),
       properties: optStringMap(o, "properties", what) ?? {},
       ...(location !== undefined ? { location } : {}),
     },

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { dropContent, listContents, renameContent } from "../../../catalog/tables.ts";
-import { createView, loadView, replaceView } from "../../../catalog/views.ts";
+import { createView, loadView, registerView, replaceView } from "../../../catalog/views.ts";
 import { viewMetadataToJson, type ViewMetadata } from "../../../iceberg/view-metadata.ts";
 import { queryInt, queryString } from "../../query.ts";
-import { createViewBody, renameBody, replaceViewBody } from "./bodies.ts";
+import { createViewBody, registerBody, renameBody, replaceViewBody } from "./bodies.ts";
 import { type IcebergDeps, icebergRoute, identifierParam, namespaceParam } from "./route.ts";
 
-/** Views: list, create, load, exists, replace, drop, rename. */
+/** Views: list, create, load, exists, replace, drop, rename, register. */
 export function registerViewRoutes(app: FastifyInstance, deps: IcebergDeps): void {
   const { catalog } = deps;
   const result = (metadataLocation: string, metadata: ViewMetadata) => ({
@@ -62,6 +62,19 @@ export function registerViewRoutes(app: FastifyInstance, deps: IcebergDeps): voi
     async ({ ref, params, meta }, reply) => {
       await dropContent(catalog, ref, identifierParam(params, "view"), "ICEBERG_VIEW", meta);
       return reply.status(204).send();
+    },
+  );
+
+  icebergRoute(
+    app,
+    deps,
+    "POST",
+    "namespaces/:namespace/register-view",
+    async ({ ref, params, body, meta }) => {
+      const { name, metadataLocation } = registerBody(body, "register view request");
+      const key = [...namespaceParam(params.namespace), name];
+      const v = await registerView(catalog, ref, key, metadataLocation, meta);
+      return result(v.metadataLocation, v.metadata);
     },
   );
 

@@ -4,6 +4,7 @@ import { reportError } from "./common.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerContentCommands } from "./commands/contents.ts";
 import { registerDoctor } from "./commands/doctor.ts";
+import { registerIngest } from "./commands/ingest.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerMerge } from "./commands/merge.ts";
 import { registerPlatform } from "./commands/platform.ts";
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerContentCommands(program);
   registerMerge(program);
   registerSql(program);
+  registerIngest(program);
   registerConfig(program);
   registerPlatform(program);
   registerDoctor(program);

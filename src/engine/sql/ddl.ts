@@ -114,7 +114,7 @@ async function allNamespaces(s: SessionContext): Promise<string[]> {
   return out;
 }
 
-function schemaOf(columns: readonly ColumnDef[]): Schema {
+export function schemaOf(columns: readonly ColumnDef[]): Schema {
   const seen = new Set<string>();
   for (const c of columns) {
     if (seen.has(c.name.toLowerCase())) throw badRequest(`Column ${c.name} is defined twice`);
@@ -131,7 +131,7 @@ function schemaOf(columns: readonly ColumnDef[]): Schema {
 }
 
 /** Partition field names as Spark gives them: `id_bucket`, `ts_day`, `s_trunc`, the column for identity. */
-function specOf(schema: Schema, partitionBy: readonly PartitionDef[]): UnboundPartitionSpec {
+export function specOf(schema: Schema, partitionBy: readonly PartitionDef[]): UnboundPartitionSpec {
   return {
     specId: 0,
     fields: partitionBy.map((p) => {
@@ -197,7 +197,7 @@ export async function runCreateTable(s: SessionContext, st: St<"create-table">):
     location: location ?? defaultLocation(s.catalog.warehouse, key),
   });
   const source = `SELECT * FROM (${st.asQuery}) AS __floe_src(${columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(", ")})`;
-  const n = await createTableWithRows(s, key, metadata, source);
+  const n = (await createTableWithRows(s, key, metadata, source)).rows;
   return messageResult(`Created table ${name} with ${n} rows`);
 }
 

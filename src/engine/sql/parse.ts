@@ -194,6 +194,14 @@ function parseColumn(c: Cursor): ColumnDef {
   return { name, type, required, ...(doc === undefined ? {} : { doc }) };
 }
 
+/** `day(ts), bucket(16, id)` (a `PARTITIONED BY` list without its parentheses), as `floe ingest --partition-by` takes it. */
+export function parsePartitionList(text: string): PartitionDef[] {
+  const c = new Cursor(`(${text})`);
+  const out = parsePartitioning(c);
+  c.expectEnd();
+  return out;
+}
+
 /** `(col, bucket(16, id), days(ts), truncate(10, s))` */
 function parsePartitioning(c: Cursor): PartitionDef[] {
   c.expectSymbol("(");

@@ -15,4 +15,6 @@ export interface SessionContext {
   readonly views: Set<string>;
   /** Author of the commits this session makes. */
   readonly author?: string;
+  /** The `application` property of its commits; default `floe sql`. */
+  readonly application?: string;
 }

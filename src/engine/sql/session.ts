@@ -171,7 +171,7 @@ export class SqlSession {
       columns.includes(f.name) ? quoteIdent(f.name) : `NULL AS ${quoteIdent(f.name)}`,
     );
     const source = `SELECT ${select.join(", ")} FROM (${body}) AS __floe_src(${columns.map(quoteIdent).join(", ")})`;
-    const n = await appendToTable(s, key, source);
+    const n = (await appendToTable(s, key, source)).rows;
     return messageResult(
       n === 0n ? `Inserted no rows into ${key.join(".")}` : `Inserted ${n} rows into ${key.join(".")}`,
     );

@@ -1,9 +1,12 @@
 import { commitMessage, commitTables, type TableChange } from "../../catalog/commit-path.ts";
 import { cleanlyRefused } from "../../catalog/context.ts";
+import { commitFailed } from "../../catalog/errors.ts";
 import { loadTable } from "../../catalog/tables.ts";
 import { isFloeError } from "../../core/errors.ts";
+import { applyUpdates } from "../../iceberg/apply-updates.ts";
 import type { DataFile } from "../../iceberg/data-file.ts";
 import type { Expression } from "../../iceberg/expressions/expression.ts";
+import type { Evolved } from "../../iceberg/schema-update.ts";
 import { fastAppend } from "../../iceberg/producers/fast-append.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
 import type { TableUpdate } from "../../iceberg/updates.ts";
@@ -67,32 +70,78 @@ async function discardAfter(s: SessionContext, error: unknown, files: readonly s
 export const commitMeta = (s: SessionContext, message: string) => ({
   message,
   ...(s.author === undefined ? {} : { authors: [s.author] }),
-  properties: { application: "floe sql" },
+  properties: { application: s.application ?? "floe sql" },
 });
+
+/** What an append or a create-with-rows committed (no snapshot when the source had no rows). */
+export interface WriteOutcome {
+  readonly rows: bigint;
+  readonly files: readonly DataFile[];
+  readonly snapshotId?: bigint;
+}
+
+export interface AppendOptions {
+  /**
+   * A schema change to commit with the rows (e.g. columns an ingest adds), made from the table's
+   * metadata at each attempt; the rows are written with the evolved schema. Undefined: none.
+   */
+  readonly evolve?: (m: TableMetadata) => Evolved | undefined;
+}
 
 /**
  * Appends the rows of `source` to an existing table on the session's branch: data files through
  * DuckDB, a fast append, and one commit through the catalog's commit path. When another writer
  * appended meanwhile (a COMMIT_CONFLICT), the snapshot is made again on the new head with the same
- * data files. Nothing written stays behind if the statement fails. Returns the rows appended.
+ * data files. Nothing written stays behind if the statement fails.
  */
-export async function appendToTable(s: SessionContext, key: ContentKey, source: string): Promise<bigint> {
+export async function appendToTable(
+  s: SessionContext,
+  key: ContentKey,
+  source: string,
+  opts: AppendOptions = {},
+): Promise<WriteOutcome> {
   let files: DataFile[] | undefined;
+  let writtenSchema: string | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
-      const { metadata } = await loadTable(s.catalog, s.ref, key);
+      const loaded = (await loadTable(s.catalog, s.ref, key)).metadata;
+      const evolved = opts.evolve?.(loaded);
+      const schemaUpdates: TableUpdate[] = evolved
+        ? [
+            { action: "add-schema", schema: evolved.schema, lastColumnId: evolved.lastColumnId },
+            { action: "set-current-schema", schemaId: -1 },
+          ]
+        : [];
+      const metadata = evolved ? applyUpdates(loaded, schemaUpdates) : loaded;
+      const schemaJson = JSON.stringify(
+        metadata.schemas.find((x) => x.schemaId === metadata.currentSchemaId),
+      );
+      // Files already written hold the field ids of the schema they were written with.
+      if (writtenSchema !== undefined && writtenSchema !== schemaJson)
+        throw commitFailed(`The schema of ${key.join(".")} changed while the rows were written`);
       files ??= await writeRows(s, metadata, source);
-      if (files.length === 0) return 0n;
+      writtenSchema = schemaJson;
+      if (files.length === 0) return { rows: 0n, files };
+      const snapshotId = newSnapshotId(metadata.snapshots.map((x) => x.snapshotId));
       const produced = await fastAppend({
         metadata,
         store: s.objects.storeFor(metadata.location),
-        snapshotId: newSnapshotId(metadata.snapshots.map((x) => x.snapshotId)),
+        snapshotId,
         files,
       });
-      const change: TableChange = { key, requirements: produced.requirements, updates: produced.updates };
+      const change: TableChange = {
+        key,
+        requirements: [
+          ...(evolved
+            ? [{ type: "assert-current-schema-id" as const, currentSchemaId: loaded.currentSchemaId }]
+            : []),
+          ...produced.requirements,
+        ],
+        updates: [...schemaUpdates, ...produced.updates],
+      };
       try {
         await commitStatement(s, change, commitMessage([change]));
-        return files.reduce((n, f) => n + f.recordCount, 0n);
+        return { rows: files.reduce((n, f) => n + f.recordCount, 0n), files, snapshotId };
       } catch (e) {
         await discardAfter(s, e, produced.writtenFiles);
         if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= ATTEMPTS) throw e;
@@ -139,24 +188,27 @@ export async function createTableWithRows(
   key: ContentKey,
   metadata: TableMetadata,
   source: string,
-): Promise<bigint> {
+  message?: string,
+): Promise<WriteOutcome> {
   const files = await writeRows(s, metadata, source);
   let written: readonly string[] = [];
   try {
     const updates = creationUpdates(metadata);
-    if (files.length > 0) {
+    const snapshotId = files.length > 0 ? newSnapshotId([]) : undefined;
+    if (snapshotId !== undefined) {
       const produced = await fastAppend({
         metadata,
         store: s.objects.storeFor(metadata.location),
-        snapshotId: newSnapshotId([]),
+        snapshotId,
         files,
       });
       written = produced.writtenFiles;
       updates.push(...produced.updates);
     }
     const change: TableChange = { key, requirements: [{ type: "assert-create" }], updates };
-    await commitStatement(s, change, `Create table ${key.join(".")} as select`);
-    return files.reduce((n, f) => n + f.recordCount, 0n);
+    await commitStatement(s, change, message ?? `Create table ${key.join(".")} as select`);
+    const rows = files.reduce((n, f) => n + f.recordCount, 0n);
+    return { rows, files, ...(snapshotId === undefined ? {} : { snapshotId }) };
   } catch (e) {
     await discardAfter(s, e, [...written, ...files.map((f) => f.filePath)]);
     throw e;

@@ -76,5 +76,5 @@ export const readOnlyRef = (ref: string): FloeError =>
   typed(
     "FORBIDDEN",
     "ForbiddenException",
-    `Reference '${ref}' is read-only here: only a branch name (no tag, no @hash) can be written through the Iceberg REST API`,
+    `Reference '${ref}' is read-only here: only a branch name (no tag, no @hash) can be written`,
   );

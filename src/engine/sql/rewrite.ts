@@ -75,7 +75,10 @@ function timeTravel(tokens: readonly Token[], i: number): { suffix: string; end:
   return undefined;
 }
 
-/** A table name as the rewrite encodes it: `t`, `t@ref`, `t#version=…`, `t@ref#timestamp=…`. */
+/**
+ * A table name as the rewrite encodes it: `t`, `t@ref`, `t#version=…`, `t@ref#timestamp=…`; a
+ * metadata table of a reference may be written `t$snapshots@ref` or `t@ref$snapshots`.
+ */
 export interface TableName {
   readonly name: string;
   readonly ref?: string;
@@ -88,8 +91,10 @@ export function decodeTableName(encoded: string): TableName {
   const head = hashAt < 0 ? encoded : encoded.slice(0, hashAt);
   const travel = hashAt < 0 ? "" : encoded.slice(hashAt + 1);
   const at = head.indexOf("@");
-  const name = at < 0 ? head : head.slice(0, at);
-  const ref = at < 0 ? undefined : head.slice(at + 1);
+  // `t@dev$snapshots` is `t$snapshots@dev`: reference names hold no `$`
+  const dollar = at < 0 ? -1 : head.indexOf("$", at);
+  const name = at < 0 ? head : head.slice(0, at) + (dollar < 0 ? "" : head.slice(dollar));
+  const ref = at < 0 ? undefined : head.slice(at + 1, dollar < 0 ? undefined : dollar);
   const [k, ...v] = travel.split("=");
   const value = v.join("=");
   return {

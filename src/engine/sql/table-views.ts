@@ -20,12 +20,16 @@ interface NamedTable {
   readonly table: string;
 }
 
+/** DuckDB's own schemas: a name in one of them that is no Iceberg table is DuckDB's to resolve. */
+const DUCKDB_SCHEMAS = new Set(["main", "information_schema", "pg_catalog", "temp", "system"]);
+
 /**
  * Makes the Iceberg tables a query names visible to DuckDB: each `ns.t` (also `t@ref`,
  * `t#version=…`, `t#timestamp=…` from `rewriteTableRefs`) that is a table on the session's ref
  * (or the named one) becomes the view `"ns"."t…"` over the files floe's planner picks for the
  * chosen snapshot, columns mapped by field id. Views made for an earlier statement are dropped
- * first, so a table dropped since is not seen. Names that are no Iceberg table are left to DuckDB.
+ * first, so a table dropped since is not seen. Other names in DuckDB's own schemas (`main`,
+ * `information_schema`, …) are left to DuckDB; any other is an unknown table, named with the ref.
  */
 export async function registerTables(s: SessionContext, sql: string): Promise<void> {
   for (const view of s.views) await s.duck.run(`DROP VIEW IF EXISTS ${view}`);
@@ -47,7 +51,8 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
       },
     );
     if (content?.type !== "ICEBERG_TABLE") {
-      if (ref !== undefined || version !== undefined || timestamp !== undefined)
+      const duckSchema = DUCKDB_SCHEMAS.has(t.schema.toLowerCase());
+      if (ref !== undefined || version !== undefined || timestamp !== undefined || !duckSchema)
         throw new FloeError("NOT_FOUND", `Table ${key.join(".")} does not exist on ${catalogRef}`);
       continue;
     }

@@ -17,6 +17,8 @@ export type ErrorKind =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "TOO_MANY_REQUESTS"
+  /** A statement ran out of its time limit (`POST /api/v1/sql`'s timeout). */
+  | "TIMEOUT"
   | "SERVICE_UNAVAILABLE"
   | "INTERNAL";
 

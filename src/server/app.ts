@@ -13,7 +13,7 @@ import type { ObjectStoreResolver } from "../storage/open-object-store.ts";
 import type { S3Settings } from "../storage/s3-object-store.ts";
 import { clientFileIo } from "./routes/iceberg/file-io.ts";
 import { registerIcebergRoutes } from "./routes/iceberg/register.ts";
-import { registerSqlRoute } from "./routes/sql.ts";
+import { registerSqlRoute, type SqlLimits } from "./routes/sql.ts";
 
 /** Request bodies larger than this are refused with 413 unless the caller sets `bodyLimit`. */
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -35,6 +35,8 @@ export async function buildApp(deps: {
     allowedLocations?: readonly string[];
     s3?: S3Settings;
   };
+  /** Defaults of `POST /api/v1/sql`: the statement timeout and the row limit. */
+  sql?: SqlLimits;
 }): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit });
@@ -79,7 +81,11 @@ export async function buildApp(deps: {
       fileIo: clientFileIo(catalog.warehouse, deps.iceberg.s3 ?? {}),
       metrics,
     });
-    registerSqlRoute(app, { catalog, objects: deps.iceberg.objects });
+    registerSqlRoute(app, {
+      catalog,
+      objects: deps.iceberg.objects,
+      ...(deps.sql === undefined ? {} : { limits: deps.sql }),
+    });
   }
   await app.ready();
   return app;

@@ -21,6 +21,7 @@ const STATUS: Readonly<Record<ErrorKind, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,
+  TIMEOUT: 408,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -63,6 +64,8 @@ export function toFloeError(e: unknown): FloeError {
       return new FloeError("PAYLOAD_TOO_LARGE", message);
     case 415:
       return new FloeError("UNSUPPORTED_MEDIA_TYPE", message);
+    case 408:
+      return new FloeError("TIMEOUT", message);
     case 429:
       return new FloeError("TOO_MANY_REQUESTS", message);
     case 503:
@@ -130,6 +133,7 @@ const ICEBERG_TYPE: Readonly<Record<ErrorKind, string>> = {
   PAYLOAD_TOO_LARGE: "BadRequestException",
   UNSUPPORTED_MEDIA_TYPE: "BadRequestException",
   TOO_MANY_REQUESTS: "ServiceUnavailableException",
+  TIMEOUT: "ServiceUnavailableException",
   SERVICE_UNAVAILABLE: "ServiceUnavailableException",
   INTERNAL: "ServiceFailureException",
 };

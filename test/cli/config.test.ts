@@ -32,6 +32,8 @@ describe("loadConfig", () => {
       bodyLimit: 10 * 1024 * 1024,
       logLevel: "info",
       logFile: "-",
+      "sql.statementTimeoutMs": 300_000,
+      "sql.maxRows": 10_000,
       uri: "http://127.0.0.1:19120",
     });
     expect(sources.port).toEqual({ kind: "default" });

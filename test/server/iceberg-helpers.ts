@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/server/app.ts";
+import type { SqlLimits } from "../../src/server/routes/sql.ts";
 import { openKvStore } from "../../src/storage/open-kv.ts";
 import { ObjectStoreResolver } from "../../src/storage/open-object-store.ts";
 import type { S3Settings } from "../../src/storage/s3-object-store.ts";
@@ -15,6 +16,7 @@ export async function openIcebergApp(
   warehouse = mkdtempSync(join(tmpdir(), "floe-iceberg-wh-")),
   s3?: S3Settings,
   allowedLocations: readonly string[] = [],
+  sql?: SqlLimits,
 ): Promise<{ app: FastifyInstance; store: VersionStoreApi; warehouse: string; close: () => Promise<void> }> {
   const kv = await openKvStore(storeUrl);
   const store = await openVersionStore(kv);
@@ -22,6 +24,7 @@ export async function openIcebergApp(
   const app = await buildApp({
     store,
     iceberg: { objects, warehouse, allowedLocations, ...(s3 ? { s3 } : {}) },
+    ...(sql ? { sql } : {}),
   });
   return {
     app,

@@ -52,5 +52,66 @@ describe("POST /api/v1/sql", () => {
     await bad({ sql: "SELECT * FROM web.nope" }, 404, /Table web.nope does not exist on main/);
     await bad({ sql: "SELECT 1", ref: "nope" }, 404, /nope/);
     await bad({ sql: "SELECT 1", maxRows: -1 }, 400, /maxRows/);
+    await bad({ sql: "SELECT 1", maxRows: "10" }, 400, /maxRows/);
+    await bad({ sql: "SELECT 1", timeoutMs: 0 }, 400, /"timeoutMs" must be an integer from 1 to 300000/);
+    await bad({ sql: "SELECT 1", timeoutMs: 300_001 }, 400, /sql.statementTimeoutMs/);
+    await bad({ sql: "SELECT 1", ref: 7 }, 400, /"ref" must be a string/);
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/sql",
+      headers: { "content-type": "application/json" },
+      payload: "[1, 2",
+    });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it("streams every row with maxRows null, stops at maxRows and says truncated", async () => {
+    const all = await run({ sql: "SELECT i FROM range(25000) t(i) ORDER BY i", maxRows: null });
+    expect(all.lines).toHaveLength(25002);
+    expect(all.lines[25000]).toBe('["24999"]');
+    expect(all.lines.at(-1)).toBe('{"rows":25000,"truncated":false}');
+    const cut = await run({ sql: "SELECT i FROM range(25000) t(i)", maxRows: 2048 });
+    expect(cut.lines).toHaveLength(2050);
+    expect(cut.lines.at(-1)).toBe('{"rows":2048,"truncated":true}');
+    // the server's default (sql.maxRows: 10,000)
+    expect((await run({ sql: "SELECT i FROM range(25000) t(i)" })).lines.at(-1)).toBe(
+      '{"rows":10000,"truncated":true}',
+    );
+    expect((await run({ sql: "SELECT i FROM range(10000) t(i)" })).lines.at(-1)).toBe(
+      '{"rows":10000,"truncated":false}',
+    );
+  });
+
+  it("interrupts a statement that runs out of time: 408 before the first row", async () => {
+    const slow = "SELECT sum(hash(range)) AS h FROM range(1000000000000000)";
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/sql",
+      payload: { sql: slow, timeoutMs: 50 },
+    });
+    expect(res.statusCode).toBe(408);
+    expect((JSON.parse(res.body) as { message: string }).message).toBe("Statement timed out after 50 ms");
+    // the server still answers
+    expect((await run({ sql: "SELECT 42 AS x" })).lines[1]).toBe("[42]");
+  });
+});
+
+describe("POST /api/v1/sql with the server's limits from the configuration", () => {
+  let small: Awaited<ReturnType<typeof openIcebergApp>>;
+  beforeAll(async () => {
+    small = await openIcebergApp("pglite:memory", undefined, undefined, [], {
+      statementTimeoutMs: 5000,
+      maxRows: 3,
+    });
+  });
+  afterAll(() => small.close());
+
+  it("uses sql.maxRows and sql.statementTimeoutMs as the defaults and caps", async () => {
+    const post = (payload: object) => small.app.inject({ method: "POST", url: "/api/v1/sql", payload });
+    const lines = (await post({ sql: "SELECT * FROM range(5)" })).body.split("\n").filter(Boolean);
+    expect(lines.at(-1)).toBe('{"rows":3,"truncated":true}');
+    const slow = await post({ sql: "SELECT sum(hash(range)) AS h FROM range(1000000000000000)" });
+    expect(slow.statusCode).toBe(408);
+    expect((await post({ sql: "SELECT 1", timeoutMs: 5001 })).statusCode).toBe(400);
   });
 });

@@ -31,6 +31,8 @@ export interface ServerFlags {
   readonly s3PathStyleAccess?: string;
   readonly s3AccessKeyId?: string;
   readonly s3SecretAccessKey?: string;
+  readonly sqlStatementTimeoutMs?: string;
+  readonly sqlMaxRows?: string;
 }
 
 export function serverOptions(cmd: Command): Command {
@@ -53,7 +55,9 @@ export function serverOptions(cmd: Command): Command {
     .option("--s3-region <region>", "S3 signing region")
     .option("--s3-path-style-access <bool>", "path-style S3 addressing: true or false")
     .option("--s3-access-key-id <key>", "S3 access key (default: the AWS credential chain)")
-    .option("--s3-secret-access-key <key>", "S3 secret key");
+    .option("--s3-secret-access-key <key>", "S3 secret key")
+    .option("--sql-statement-timeout-ms <ms>", "time limit of a POST /api/v1/sql statement (0 = none)")
+    .option("--sql-max-rows <n>", "rows a POST /api/v1/sql answer holds unless the request says");
 }
 
 export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string>> {
@@ -73,6 +77,8 @@ export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string
     "s3.path-style-access": opts.s3PathStyleAccess,
     "s3.access-key-id": opts.s3AccessKeyId,
     "s3.secret-access-key": opts.s3SecretAccessKey,
+    "sql.statementTimeoutMs": opts.sqlStatementTimeoutMs,
+    "sql.maxRows": opts.sqlMaxRows,
   };
 }
 
@@ -150,6 +156,7 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
         allowedLocations: config.allowedLocations?.split(",") ?? [],
         s3: s3Settings(config),
       },
+      sql: { statementTimeoutMs: config["sql.statementTimeoutMs"], maxRows: config["sql.maxRows"] },
     });
   } catch (e) {
     await closeStore();

@@ -17,12 +17,14 @@ import {
   runShowNamespaces,
   runShowTables,
 } from "./ddl.ts";
+import { Cancellation } from "./cancel.ts";
 import { parseStatement } from "./parse.ts";
 import { runReferenceStatement } from "./references.ts";
 import { messageResult, type StatementResult } from "./result.ts";
 import { rewriteTableRefs } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { Statement } from "./statements.ts";
+import { errorOffset } from "./error-position.ts";
 import { parseTree, registerTables } from "./table-views.ts";
 import { whereExpression } from "./where.ts";
 import { appendToTable, deleteFromTable } from "./writes.ts";
@@ -94,12 +96,20 @@ export class SqlSession {
     return this.ctx.ref;
   }
 
-  async execute(sql: string): Promise<StatementResult> {
+  /**
+   * Runs one statement. When `signal` aborts (Ctrl-C, a timeout), DuckDB is interrupted and the
+   * statement fails with the signal's reason (`cancel.ts`).
+   */
+  async execute(sql: string, opts: { readonly signal?: AbortSignal } = {}): Promise<StatementResult> {
     const st = parseStatement(sql);
+    const cancel = new Cancellation(this.ctx.duck, opts.signal);
     try {
-      return await this.run(st);
+      cancel.check();
+      return cancel.watch(await this.run(st));
     } catch (e) {
-      throw duckError(e, this.ctx.ref);
+      cancel.release();
+      if (opts.signal?.aborted) throw cancel.reason();
+      throw duckError(e, this.ctx.ref, sql);
     }
   }
 
@@ -214,12 +224,12 @@ const USER_ERRORS =
   /^(Parser|Binder|Catalog|Conversion|Invalid Input|Out of Range|Constraint|Not implemented|Invalid Type|Dependency|Syntax) Error/;
 
 /** DuckDB's errors as FloeErrors with one line; an unknown table names the session's reference. */
-function duckError(e: unknown, ref: string): unknown {
+function duckError(e: unknown, ref: string, sql?: string): unknown {
   if (isFloeError(e) || !(e instanceof Error)) return e;
   const line = e.message.split("\n")[0] ?? e.message;
   const missing = /^Catalog Error: Table with name "?([^"\s]+)"? does not exist/.exec(line);
   if (missing) return new FloeError("NOT_FOUND", `Table ${missing[1]} does not exist on ${ref}`);
-  const position = /LINE \d+: .*\n(\s*)\^/.exec(e.message);
-  const where = position && !/position/.test(line) ? ` (at position ${(position[1]?.length ?? 8) - 8})` : "";
+  const offset = /position/.test(line) ? undefined : errorOffset(e.message, sql);
+  const where = offset === undefined ? "" : ` (at position ${offset})`;
   return USER_ERRORS.test(line) ? badRequest(`${line}${where}`) : new FloeError("INTERNAL", line);
 }

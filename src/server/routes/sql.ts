@@ -1,78 +1,171 @@
 import { Readable } from "node:stream";
+import type { Json } from "@duckdb/node-api";
 import type { FastifyInstance } from "fastify";
 import type { CatalogContext } from "../../catalog/context.ts";
-import { badRequest } from "../../core/errors.ts";
+import { DEFAULTS } from "../../core/config.ts";
+import { badRequest, FloeError } from "../../core/errors.ts";
 import { splitStatements } from "../../engine/sql/lexer.ts";
-import type { StatementResult } from "../../engine/sql/result.ts";
+import type { SqlColumn } from "../../engine/sql/result.ts";
 import { SqlSession } from "../../engine/sql/session.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
+import { statusOf, toFloeError } from "../error-map.ts";
 
-/** Rows one request returns at most unless it asks for fewer (`maxRows`). */
-export const SQL_MAX_ROWS = 10_000;
+/** The server's defaults for `POST /api/v1/sql` (settings `sql.statementTimeoutMs`, `sql.maxRows`). */
+export interface SqlLimits {
+  /** A statement's time limit in ms unless the request asks for less; 0 = none. */
+  readonly statementTimeoutMs: number;
+  /** Rows an answer holds when the request names no `maxRows`. */
+  readonly maxRows: number;
+}
+
+const DEFAULT_SQL_LIMITS: SqlLimits = {
+  statementTimeoutMs: DEFAULTS["sql.statementTimeoutMs"],
+  maxRows: DEFAULTS["sql.maxRows"],
+};
+
+interface SqlRequest {
+  readonly sql: string;
+  readonly ref?: string;
+  /** undefined = no limit. */
+  readonly maxRows?: number;
+  /** 0 = none. */
+  readonly timeoutMs: number;
+}
 
 /**
- * `POST /api/v1/sql` `{"sql": "<one statement>", "ref": "dev", "maxRows": 100}`: runs one statement
- * in a SQL session of its own on the ref (default the default branch) and answers JSON lines:
- * `{"columns": [{name, type}…]}`, then one JSON array per row as DuckDB produces them, then
- * `{"rows": n, "truncated": bool, "message"?: "…"}` — or `{"error": "…"}` when the statement fails
- * after its first line was sent. Errors before that are the usual error bodies (400, 404, …).
+ * `POST /api/v1/sql` `{"sql": "<one statement>", "ref"?: "dev", "maxRows"?: 100, "timeoutMs"?: 5000}`:
+ * runs one statement in a SQL session of its own on the ref (default the default branch) and
+ * streams JSON lines: `{"columns": [{name, type}…]}`, one JSON array per row as DuckDB produces
+ * them, then `{"rows": n, "truncated": bool, "message"?: "…"}`. Errors until the first rows are
+ * ready are the usual error bodies (400, 404, 408 for the time limit, …); once lines are sent, a
+ * failure ends the answer with `{"error": "…", "status": 408|…}`. The statement is interrupted when
+ * its time runs out or the client goes away.
  */
 export function registerSqlRoute(
   app: FastifyInstance,
-  deps: { readonly catalog: CatalogContext; readonly objects: ObjectStoreResolver },
+  deps: {
+    readonly catalog: CatalogContext;
+    readonly objects: ObjectStoreResolver;
+    readonly limits?: SqlLimits;
+  },
 ): void {
+  const limits = deps.limits ?? DEFAULT_SQL_LIMITS;
   app.post("/api/v1/sql", async (request, reply) => {
-    const body = request.body as { sql?: unknown; ref?: unknown; maxRows?: unknown } | null;
-    if (typeof body?.sql !== "string") throw badRequest('The body needs "sql": a statement');
-    if (body.ref !== undefined && typeof body.ref !== "string") throw badRequest('"ref" must be a string');
-    const maxRows = body.maxRows ?? SQL_MAX_ROWS;
-    if (
-      typeof maxRows !== "number" ||
-      !Number.isSafeInteger(maxRows) ||
-      maxRows < 0 ||
-      maxRows > SQL_MAX_ROWS
-    )
-      throw badRequest(`"maxRows" must be an integer from 0 to ${SQL_MAX_ROWS}`);
-    const statements = splitStatements(body.sql);
-    if (statements.length !== 1) throw badRequest(`Send one statement per request, not ${statements.length}`);
-    const session = await SqlSession.open({
-      catalog: deps.catalog,
-      objects: deps.objects,
-      ...(body.ref === undefined ? {} : { ref: body.ref }),
-      author: "floe sql over HTTP",
+    const req = readRequest(request.body, limits);
+    const abort = new AbortController();
+    const timer =
+      req.timeoutMs > 0
+        ? setTimeout(
+            () => abort.abort(new FloeError("TIMEOUT", `Statement timed out after ${req.timeoutMs} ms`)),
+            req.timeoutMs,
+          )
+        : undefined;
+    // The client went away before the answer ended: stop the statement.
+    reply.raw.on("close", () => {
+      if (!reply.raw.writableFinished) abort.abort(new Error("the client closed the connection"));
     });
-    let result: StatementResult;
+    let session: SqlSession | undefined;
+    const done = async () => {
+      clearTimeout(timer);
+      await session?.close();
+    };
+    let head: {
+      columns: readonly SqlColumn[];
+      message?: string;
+      rows: AsyncIterator<Json[][]>;
+      first: Json[][];
+    };
     try {
-      result = await session.execute(statements[0]?.sql ?? "");
+      session = await SqlSession.open({
+        catalog: deps.catalog,
+        objects: deps.objects,
+        ...(req.ref === undefined ? {} : { ref: req.ref }),
+        author: "floe sql over HTTP",
+      });
+      const result = await session.execute(req.sql, { signal: abort.signal });
+      // The first rows before the status: a statement that fails or times out before it has any
+      // answers with an error status.
+      const rows = result.batches[Symbol.asyncIterator]();
+      const first = await rows.next();
+      head = {
+        columns: result.columns,
+        ...(result.message === undefined ? {} : { message: result.message }),
+        rows,
+        first: first.done ? [] : first.value,
+      };
     } catch (e) {
-      await session.close();
+      await done();
       throw e;
     }
     reply.type("application/x-ndjson");
-    return reply.send(Readable.from(lines(result, maxRows, session)));
+    return reply.send(Readable.from(lines(head, req.maxRows, done)));
   });
 }
 
-async function* lines(r: StatementResult, maxRows: number, session: SqlSession): AsyncIterable<string> {
+function readRequest(raw: unknown, limits: SqlLimits): SqlRequest {
+  const body = raw as { sql?: unknown; ref?: unknown; maxRows?: unknown; timeoutMs?: unknown } | null;
+  if (typeof body !== "object" || body === null || typeof body.sql !== "string")
+    throw badRequest('The body needs "sql": a statement');
+  if (body.ref !== undefined && typeof body.ref !== "string") throw badRequest('"ref" must be a string');
+  const maxRows = body.maxRows === undefined ? limits.maxRows : body.maxRows;
+  if (maxRows !== null && !(Number.isSafeInteger(maxRows) && (maxRows as number) >= 0))
+    throw badRequest('"maxRows" must be an integer, 0 or more, or null for every row');
+  const cap = limits.statementTimeoutMs;
+  const timeoutMs = body.timeoutMs ?? cap;
+  if (
+    body.timeoutMs !== undefined &&
+    !(
+      Number.isSafeInteger(timeoutMs) &&
+      (timeoutMs as number) >= 1 &&
+      (cap === 0 || (timeoutMs as number) <= cap)
+    )
+  )
+    throw badRequest(
+      cap > 0
+        ? `"timeoutMs" must be an integer from 1 to ${cap} (the server's sql.statementTimeoutMs)`
+        : '"timeoutMs" must be an integer, 1 or more',
+    );
+  const statements = splitStatements(body.sql);
+  if (statements.length !== 1) throw badRequest(`Send one statement per request, not ${statements.length}`);
+  return {
+    sql: statements[0]?.sql ?? "",
+    ...(body.ref === undefined ? {} : { ref: body.ref }),
+    ...(maxRows === null ? {} : { maxRows: maxRows as number }),
+    timeoutMs: timeoutMs as number,
+  };
+}
+
+async function* lines(
+  head: { columns: readonly SqlColumn[]; message?: string; rows: AsyncIterator<Json[][]>; first: Json[][] },
+  maxRows: number | undefined,
+  done: () => Promise<void>,
+): AsyncIterable<string> {
   try {
-    yield `${JSON.stringify({ columns: r.columns })}\n`;
+    yield `${JSON.stringify({ columns: head.columns })}\n`;
     let n = 0;
     let truncated = false;
-    for await (const batch of r.batches) {
-      for (const row of batch) {
-        if (n >= maxRows) {
-          truncated = true;
-          break;
-        }
-        n++;
-        yield `${JSON.stringify(row)}\n`;
+    let batch: Json[][] | undefined = head.first;
+    while (batch !== undefined) {
+      const take = maxRows === undefined ? batch.length : Math.min(batch.length, maxRows - n);
+      if (take > 0)
+        yield batch
+          .slice(0, take)
+          .map((row) => `${JSON.stringify(row)}\n`)
+          .join("");
+      n += take;
+      if (take < batch.length) {
+        truncated = true;
+        break;
       }
-      if (truncated) break;
+      const next = await head.rows.next();
+      batch = next.done ? undefined : next.value;
     }
-    yield `${JSON.stringify({ rows: n, truncated, ...(r.message === undefined ? {} : { message: r.message }) })}\n`;
+    if (truncated) await head.rows.return?.();
+    yield `${JSON.stringify({ rows: n, truncated, ...(head.message === undefined ? {} : { message: head.message }) })}\n`;
   } catch (e) {
-    yield `${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`;
+    const err = toFloeError(e);
+    yield `${JSON.stringify({ error: err.message, status: statusOf(err) })}\n`;
   } finally {
-    await session.close();
+    await done();
   }
 }

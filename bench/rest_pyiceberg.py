@@ -2,7 +2,7 @@
 scripts/python-deps.sh): an append loop against a REST catalog, end to end (each append writes a
 Parquet file, a manifest, a manifest list and commits over REST). Prints one JSON object.
 
-    python bench/rest_pyiceberg.py <catalog uri> <seconds>
+    python bench/rest_pyiceberg.py <catalog uri> <seconds> [<catalog properties as JSON>]
 """
 
 import json
@@ -17,7 +17,8 @@ from pyiceberg.types import LongType, NestedField, StringType
 
 def main() -> None:
     uri, seconds = sys.argv[1], float(sys.argv[2])
-    catalog = RestCatalog("floe", uri=uri)
+    props = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+    catalog = RestCatalog("bench", uri=uri, **props)
     if ("pybench",) not in catalog.list_namespaces():
         catalog.create_namespace("pybench")
     schema = Schema(
@@ -34,7 +35,9 @@ def main() -> None:
         latencies.append(time.perf_counter() - t0)
     wall = time.perf_counter() - start
     latencies.sort()
-    snapshots = len(catalog.load_table("pybench.appends").snapshots())
+    loaded = catalog.load_table("pybench.appends")
+    snapshots = len(loaded.snapshots())
+    rows_after = loaded.scan().to_arrow().num_rows
     print(
         json.dumps(
             {
@@ -43,6 +46,7 @@ def main() -> None:
                 "per_second": len(latencies) / wall,
                 "p50_ms": latencies[len(latencies) // 2] * 1000,
                 "snapshots": snapshots,
+                "rows": rows_after,
             }
         )
     )

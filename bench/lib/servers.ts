@@ -137,6 +137,8 @@ export async function startNessie(opts: {
   user: string;
   logFile: string;
   heap: string;
+  /** More Quarkus / Nessie settings, e.g. the Iceberg REST catalog's warehouse and object store. */
+  extraProps?: Readonly<Record<string, string>>;
 }): Promise<ServerProcess> {
   const t0 = Date.now();
   const [port, mgmt] = [await freePort(), await freePort()];
@@ -154,6 +156,7 @@ export async function startNessie(opts: {
     "quarkus.datasource.postgresql.jdbc.url": opts.jdbcUrl,
     "quarkus.datasource.postgresql.username": opts.user,
     "quarkus.datasource.postgresql.password": "unused",
+    ...opts.extraProps,
   };
   const args = [
     `-Xmx${opts.heap}`,
@@ -245,4 +248,26 @@ function withUnit(setting: string, unit: string | null): string {
   if (unit === "MB") return `${setting} MB`;
   if (unit === "s") return `${setting} s`;
   return setting;
+}
+
+/** A private S3 server from scripts/s3.sh (SeaweedFS) with the bucket `floe-test`. */
+export interface S3Server {
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  stop(): Promise<void>;
+}
+
+export async function startS3(dir: string): Promise<S3Server> {
+  const { stdout } = await run("bash", [join(ROOT, "scripts/s3.sh"), "start", dir], { cwd: ROOT });
+  const [endpoint, accessKey, secretKey] = stdout.trim().split("\n").pop()!.split(" ");
+  if (!endpoint || !accessKey || !secretKey) throw new Error(`scripts/s3.sh start printed '${stdout}'`);
+  return {
+    endpoint,
+    accessKey,
+    secretKey,
+    stop: async () => {
+      await run("bash", [join(ROOT, "scripts/s3.sh"), "stop", dir], { cwd: ROOT });
+    },
+  };
 }

@@ -39,6 +39,14 @@ export interface FloeConfig {
   /** Without keys floe uses the AWS default credential chain (and hands clients none). */
   readonly "s3.access-key-id"?: string;
   readonly "s3.secret-access-key"?: string;
+  /** How floe's SQL engine reads data files on S3: `auto`, `httpfs` or `cache`. */
+  readonly "sql.s3-reads": "auto" | "httpfs" | "cache";
+  /** DuckDB's extension directory (where `httpfs` is looked for); DuckDB's default when not set. */
+  readonly "sql.extension-directory"?: string;
+  /** Directory of the SQL engine's cache of S3 data files; a temporary one per process when not set. */
+  readonly "sql.cache-directory"?: string;
+  /** Most bytes the S3 data-file cache keeps (least recently used files evicted beyond it). */
+  readonly "sql.cache-max-size": number;
 }
 
 export type ConfigKey = keyof FloeConfig;
@@ -88,6 +96,8 @@ export const DEFAULTS: Readonly<Omit<FloeConfig, "uri">> = {
   logFile: "-",
   "sql.statementTimeoutMs": 300_000,
   "sql.maxRows": 10_000,
+  "sql.s3-reads": "auto",
+  "sql.cache-max-size": 4 * 1024 ** 3,
 };
 
 export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
@@ -226,6 +236,33 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
     flag: "--sql-max-rows",
     doc: "rows an answer of POST /api/v1/sql holds unless the request gives maxRows",
     parse: (raw) => integer(raw, 0, Number.MAX_SAFE_INTEGER) ?? new Invalid("a number of rows, 0 or more"),
+  },
+  "sql.s3-reads": {
+    env: "FLOE_SQL_S3_READS",
+    flag: "--sql-s3-reads",
+    doc: "how floe sql reads data files on S3: auto (httpfs when it loads and keys are set, else the cache), httpfs, cache",
+    parse: (raw) => {
+      const s = text(raw)?.toLowerCase();
+      return s === "auto" || s === "httpfs" || s === "cache" ? s : new Invalid("auto, httpfs or cache");
+    },
+  },
+  "sql.extension-directory": {
+    env: "FLOE_SQL_EXTENSION_DIRECTORY",
+    flag: "--sql-extension-directory",
+    doc: "DuckDB extension directory holding httpfs (scripts/duckdb-extensions.sh fills one); DuckDB's default when not set",
+    parse: (raw) => text(raw) ?? new Invalid("a directory"),
+  },
+  "sql.cache-directory": {
+    env: "FLOE_SQL_CACHE_DIRECTORY",
+    flag: "--sql-cache-directory",
+    doc: "directory of the cache of S3 data files (kept across runs); a temporary one per process when not set",
+    parse: (raw) => text(raw) ?? new Invalid("a directory"),
+  },
+  "sql.cache-max-size": {
+    env: "FLOE_SQL_CACHE_MAX_SIZE",
+    flag: "--sql-cache-max-size",
+    doc: "most bytes the S3 data-file cache keeps; least recently used files are evicted beyond it",
+    parse: (raw) => byteSize(raw) ?? new Invalid("a size in bytes such as 4GiB"),
   },
   uri: {
     env: "FLOE_URI",

@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBResultReader } from "@duckdb/node-api";
 import { badRequest, FloeError } from "../core/errors.ts";
-import { parseLocation } from "../storage/location.ts";
+import { duckFiles } from "./duck-files.ts";
 import { sqlString } from "./duck-types.ts";
 
 /**
@@ -35,6 +35,7 @@ export async function dataFileError(
 ): Promise<unknown> {
   if (!(e instanceof Error) || e instanceof FloeError) return e;
   const message = problem(e.message);
+  const localPath = (f: string): string => duckFiles(duck).pathOf(f);
   const named = files.find(
     (f) => e.message.includes(`'${localPath(f)}'`) || e.message.includes(`"${localPath(f)}"`),
   );
@@ -66,8 +67,3 @@ function problem(message: string): string {
     .replace(/[\u0000-\u001f\u007f]/g, "?")
     .trim();
 }
-
-const localPath = (f: string): string => {
-  const loc = parseLocation(f);
-  return loc.kind === "file" ? loc.path : f;
-};

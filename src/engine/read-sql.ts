@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Schema } from "../iceberg/schema.ts";
 import type { IcebergType, NestedField } from "../iceberg/types.ts";
-import { parseLocation } from "../storage/location.ts";
 import { dataFileError } from "./data-file-errors.ts";
+import { duckFiles } from "./duck-files.ts";
 import { duckType, quoteIdent, sqlString } from "./duck-types.ts";
 import { columnDefinition, defaultText } from "./scan-sql.ts";
 
@@ -24,7 +24,8 @@ interface FileNode {
  * reads as its `initial-default`, or NULL. A file whose footer cannot be read (truncated, corrupt,
  * missing) is a FloeError naming it (`data-file-errors.ts`); run the query with `runOnDataFiles`
  * so that errors met while reading pages are too.
- * With `positions`, each row also has `filename` (the local path read) and `file_row_number`
+ * Files are read where `duckFiles(duck)` says (local paths, S3 through httpfs, or cached copies).
+ * With `positions`, each row also has `filename` (the path read) and `file_row_number`
  * (its position in the file, from 0), as position deletes need.
  */
 export async function readSql(
@@ -33,10 +34,7 @@ export async function readSql(
   files: readonly string[],
   opts: { readonly positions?: boolean } = {},
 ): Promise<string> {
-  const paths = files.map((f) => {
-    const loc = parseLocation(f);
-    return loc.kind === "file" ? loc.path : f;
-  });
+  const paths = await duckFiles(duck).resolve(files);
   if (paths.length === 0) {
     const empty = schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`);
     const extra = opts.positions

@@ -7,10 +7,10 @@ import type { SnapshotSelector } from "../iceberg/scan/select-snapshot.ts";
 import type { Schema } from "../iceberg/schema.ts";
 import type { TableMetadata } from "../iceberg/table-metadata.ts";
 import { isPrimitive } from "../iceberg/types.ts";
-import { parseLocation } from "../storage/location.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import { duckType, quoteIdent, sqlString } from "./duck-types.ts";
 import { filterSql } from "./filter-sql.ts";
+import { duckFiles } from "./duck-files.ts";
 import { readSql } from "./read-sql.ts";
 
 /** Reserved field ids of position delete files' columns (spec "Reserved Field IDs"). */
@@ -49,8 +49,8 @@ export interface TableRows {
  * by their reserved field ids) remove the rows at those positions of those files; equality deletes
  * remove the rows of the data files they apply to whose equality columns (by field id) equal a
  * deleted row's, null equal to null. Data files are read by `readSql` (columns by field id).
- * Deletion vectors (Puffin) and equality deletes on nested columns are refused. Local files only:
- * files on S3 are read through DuckDB's httpfs or first copied with `localFiles`.
+ * Deletion vectors (Puffin) and equality deletes on nested columns are refused. Files are read
+ * where `duckFiles(duck)` says: local paths, S3 through httpfs, or cached copies.
  */
 export async function tableRows(opts: TableRowsOptions): Promise<TableRows> {
   const { duck, metadata } = opts;
@@ -78,12 +78,14 @@ export async function tableRows(opts: TableRowsOptions): Promise<TableRows> {
   if (tasks.length === 0)
     sql = `SELECT ${columns}, CAST(NULL AS VARCHAR) AS ${FILE_COLUMN}, r.file_row_number AS ${POS_COLUMN} FROM (${rows}) r`;
   else {
-    const files = tasks.map(
-      (t) => `(${sqlString(t.file.filePath)}, ${sqlString(localPath(t.file.filePath))})`,
+    const files = duckFiles(duck);
+    await files.resolve(tasks.flatMap((t) => t.deletes.map((d) => d.filePath)));
+    const pairs = tasks.map(
+      (t) => `(${sqlString(t.file.filePath)}, ${sqlString(files.pathOf(t.file.filePath))})`,
     );
-    const conditions = deleteConditions(schema, tasks);
+    const conditions = deleteConditions(schema, tasks, (uri) => files.pathOf(uri));
     sql =
-      `SELECT ${columns}, ${extra} FROM (${rows}) r JOIN (VALUES ${files.join(", ")}) f(uri, path) ON f.path = r.filename` +
+      `SELECT ${columns}, ${extra} FROM (${rows}) r JOIN (VALUES ${pairs.join(", ")}) f(uri, path) ON f.path = r.filename` +
       (conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "");
   }
   const names = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
@@ -96,13 +98,12 @@ export async function tableRows(opts: TableRowsOptions): Promise<TableRows> {
   };
 }
 
-function localPath(uri: string): string {
-  const loc = parseLocation(uri);
-  return loc.kind === "file" ? loc.path : uri;
-}
-
 /** NOT EXISTS conditions for the position deletes and each group of equality deletes. */
-function deleteConditions(schema: Schema, tasks: readonly FileScanTask[]): string[] {
+function deleteConditions(
+  schema: Schema,
+  tasks: readonly FileScanTask[],
+  localPath: (uri: string) => string,
+): string[] {
   const positional = new Map<string, DataFile>();
   const equality = new Map<
     string,

@@ -14,6 +14,7 @@ import type { S3Settings } from "../storage/s3-object-store.ts";
 import { clientFileIo } from "./routes/iceberg/file-io.ts";
 import { registerIcebergRoutes } from "./routes/iceberg/register.ts";
 import { registerSqlRoute, type SqlLimits } from "./routes/sql.ts";
+import type { EngineFiles } from "../engine/duck-files.ts";
 
 /** Request bodies larger than this are refused with 413 unless the caller sets `bodyLimit`. */
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -34,6 +35,8 @@ export async function buildApp(deps: {
     warehouse: string;
     allowedLocations?: readonly string[];
     s3?: S3Settings;
+    /** How `POST /api/v1/sql` reads data files on S3 (see `engineFiles`). */
+    sqlFiles?: EngineFiles;
   };
   /** Defaults of `POST /api/v1/sql`: the statement timeout and the row limit. */
   sql?: SqlLimits;
@@ -85,6 +88,7 @@ export async function buildApp(deps: {
       catalog,
       objects: deps.iceberg.objects,
       ...(deps.sql === undefined ? {} : { limits: deps.sql }),
+      ...(deps.iceberg.sqlFiles ? { files: deps.iceberg.sqlFiles } : {}),
     });
   }
   await app.ready();

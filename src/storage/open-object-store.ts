@@ -23,6 +23,11 @@ export class ObjectStoreResolver {
 
   constructor(private readonly settings: ObjectStoreSettings = {}) {}
 
+  /** The S3 settings the stores use (also what DuckDB's httpfs is given). */
+  get s3Settings(): S3Settings | undefined {
+    return this.settings.s3;
+  }
+
   /** The store that holds `location`; pass `location` itself to its methods. */
   storeFor(location: string): ObjectStore {
     const loc = parseLocation(location);

@@ -34,6 +34,8 @@ describe("loadConfig", () => {
       logFile: "-",
       "sql.statementTimeoutMs": 300_000,
       "sql.maxRows": 10_000,
+      "sql.s3-reads": "auto",
+      "sql.cache-max-size": 4 * 1024 ** 3,
       uri: "http://127.0.0.1:19120",
     });
     expect(sources.port).toEqual({ kind: "default" });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { localFiles } from "../../src/engine/local-files.ts";
+import { FileCache } from "../../src/engine/file-cache.ts";
 import { scanSql } from "../../src/engine/scan-sql.ts";
 import { writeDataFiles } from "../../src/engine/write-data-files.ts";
 import type { DataFile } from "../../src/iceberg/data-file.ts";
@@ -265,19 +265,11 @@ describe("writeDataFiles: partitioned", () => {
         expect((await store.head(f.filePath))?.size).toBe(Number(f.fileSizeInBytes));
       }
       // read back through a local cache of the objects
-      const cache = join(warehouse(), "cache");
-      const paths = await localFiles(
-        store,
-        files.map((f) => f.filePath),
-        cache,
-      );
-      expect(
-        await localFiles(
-          store,
-          files.map((f) => f.filePath),
-          cache,
-        ),
-      ).toEqual(paths);
+      const cache = await FileCache.open({ dir: join(warehouse(), "cache"), maxBytes: 1e9 });
+      const copies = await Promise.all(files.map((f) => cache.acquire(store, f.filePath)));
+      const paths = copies.map((c) => c.path);
+      const again = await Promise.all(files.map((f) => cache.acquire(store, f.filePath)));
+      expect(again.map((c) => c.path)).toEqual(paths);
       const back = await rows(duck(), `SELECT id, name FROM ${scanSql(schema, paths)} ORDER BY id`);
       expect(back).toEqual(await rows(duck(), `SELECT id, name FROM (${SOURCE} LIMIT 10) ORDER BY id`));
     } finally {

@@ -19,7 +19,8 @@ type Provide = <K extends keyof ProvidedContext>(key: K, value: ProvidedContext[
  * private S3 server (SeaweedFS, scripts/s3.sh) unless FLOE_TEST_S3_ENDPOINT does (with
  * FLOE_TEST_S3_ACCESS_KEY, FLOE_TEST_S3_SECRET_KEY and optionally FLOE_TEST_S3_BUCKET, default
  * `floe-test`). scripts/test-all.sh and .ci/run start both and pass them on. Tests reach them
- * through `inject("pgUrl")` and `inject("s3")`.
+ * through `inject("pgUrl")` and `inject("s3")`; `inject("duckdbExtensions")` is a DuckDB extension
+ * directory with httpfs.
  */
 export default function setup({ provide }: { provide: Provide }) {
   const stops: Array<() => void> = [];
@@ -53,6 +54,22 @@ export default function setup({ provide }: { provide: Provide }) {
       throw e;
     }
   }
+  // DuckDB's extensions (httpfs) from PyPI, laid out as an extension directory (scripts/duckdb-extensions.sh)
+  try {
+    const dir =
+      process.env.FLOE_TEST_DUCKDB_EXTENSIONS ||
+      execFileSync("bash", ["scripts/duckdb-extensions.sh"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+        .trim()
+        .split("\n")
+        .pop();
+    provide("duckdbExtensions", dir ?? "");
+  } catch (e) {
+    for (const stop of stops.reverse()) stop();
+    throw e;
+  }
   return () => {
     for (const stop of stops.reverse()) stop();
   };
@@ -62,5 +79,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgUrl: string;
     s3: TestS3;
+    /** A DuckDB extension directory with httpfs (FLOE_TEST_DUCKDB_EXTENSIONS or scripts/duckdb-extensions.sh). */
+    duckdbExtensions: string;
   }
 }

@@ -126,6 +126,7 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
     import("../../server/app.ts"),
     import("../../storage/open-object-store.ts"),
   ]);
+  const { engineFilesFromConfig } = await import("../../engine/duck-files.ts");
   // Before the store: a second `floe up` must not open an embedded store another process has open.
   if (config.port !== 0) await checkPortFree(config.host, config.port);
   const kv = await openKvStore(config.store, { poolSize: config.storePoolSize }).catch((e: unknown) => {
@@ -155,6 +156,7 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
         warehouse: config.warehouse,
         allowedLocations: config.allowedLocations?.split(",") ?? [],
         s3: s3Settings(config),
+        sqlFiles: await engineFilesFromConfig(config, objects),
       },
       sql: { statementTimeoutMs: config["sql.statementTimeoutMs"], maxRows: config["sql.maxRows"] },
     });

@@ -70,6 +70,7 @@ export function registerSql(program: Command): void {
       { SqlSession },
       { splitStatements },
       { parseStatement },
+      { engineFilesFromConfig },
     ] = await Promise.all([
       import("../../storage/open-kv.ts"),
       import("../../versioning/version-store.ts"),
@@ -78,6 +79,7 @@ export function registerSql(program: Command): void {
       import("../../engine/sql/session.ts"),
       import("../../engine/sql/lexer.ts"),
       import("../../engine/sql/parse.ts"),
+      import("../../engine/duck-files.ts"),
     ]);
     const statements = splitStatements(script);
     if (statements.length === 0) throw new CliError("no statement to run");
@@ -120,6 +122,7 @@ export function registerSql(program: Command): void {
       const session = await SqlSession.open({
         catalog,
         objects,
+        files: await engineFilesFromConfig(config, objects),
         ...(ref ? { ref } : {}),
         author: process.env.USER ?? "floe",
       });

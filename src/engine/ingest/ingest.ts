@@ -135,7 +135,6 @@ async function run(
     objects: opts.objects,
     duck,
     ref,
-    cacheDir: tmpdir(),
     views: new Set(),
     application: "floe ingest",
     ...(opts.author === undefined ? {} : { author: opts.author }),

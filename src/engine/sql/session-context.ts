@@ -9,8 +9,6 @@ export interface SessionContext {
   readonly duck: DuckDBConnection;
   /** The reference statements read and write: a branch, a tag or `ref@hash`. */
   ref: string;
-  /** Where data files on object storage are cached for DuckDB. */
-  readonly cacheDir: string;
   /** DuckDB views standing for Iceberg tables, made for the statement being run. */
   readonly views: Set<string>;
   /** Author of the commits this session makes. */

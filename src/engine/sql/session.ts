@@ -1,12 +1,10 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { CatalogContext } from "../../catalog/context.ts";
 import { loadTable } from "../../catalog/tables.ts";
 import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { parseRefSpec } from "../../versioning/ref-spec.ts";
+import { attachFiles, duckFiles, type EngineFiles, engineFiles } from "../duck-files.ts";
 import { quoteIdent } from "../duck-types.ts";
 import {
   runAlterTable,
@@ -37,6 +35,8 @@ export interface SessionOptions {
   readonly ref?: string;
   /** Author of the commits the session makes. */
   readonly author?: string;
+  /** How DuckDB reads data files on S3; by default httpfs when it loads, else a shared temporary cache. */
+  readonly files?: EngineFiles;
 }
 
 /** Statements DuckDB runs (after floe's tables are made visible): queries and session settings. */
@@ -71,7 +71,11 @@ export class SqlSession {
   static async open(opts: SessionOptions): Promise<SqlSession> {
     const ref = opts.ref ?? opts.catalog.store.defaultBranch;
     await opts.catalog.store.resolve(parseRefSpec(ref));
-    const instance = await DuckDBInstance.create(":memory:");
+    const files = opts.files ?? (await engineFiles({ objects: opts.objects }));
+    const instance = await DuckDBInstance.create(
+      ":memory:",
+      files.extensionDirectory === undefined ? {} : { extension_directory: files.extensionDirectory },
+    );
     let duck: DuckDBConnection;
     try {
       duck = await instance.connect();
@@ -79,12 +83,12 @@ export class SqlSession {
       instance.closeSync();
       throw e;
     }
+    attachFiles(duck, files);
     const ctx: SessionContext = {
       catalog: opts.catalog,
       objects: opts.objects,
       duck,
       ref,
-      cacheDir: await mkdtemp(join(tmpdir(), "floe-sql-cache-")),
       views: new Set(),
       ...(opts.author === undefined ? {} : { author: opts.author }),
     };
@@ -206,9 +210,9 @@ export class SqlSession {
   }
 
   async close(): Promise<void> {
+    duckFiles(this.ctx.duck).release();
     this.ctx.duck.closeSync();
     this.instance.closeSync();
-    await rm(this.ctx.cacheDir, { recursive: true, force: true });
   }
 }
 

@@ -1,13 +1,10 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { badRequest, FloeError } from "../../core/errors.ts";
 import { contentAt, readHash } from "../../catalog/context.ts";
-import { planScan } from "../../iceberg/scan/plan-scan.ts";
 import type { SnapshotSelector } from "../../iceberg/scan/select-snapshot.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
-import { parseLocation } from "../../storage/location.ts";
 import { quoteIdent, sqlString } from "../duck-types.ts";
-import { localFiles } from "../local-files.ts";
-import { readSql } from "../read-sql.ts";
+import { duckFiles } from "../duck-files.ts";
 import { tableRows } from "../table-rows.ts";
 import { selectSnapshot } from "../../iceberg/scan/select-snapshot.ts";
 import { METADATA_TABLES, metadataTableQuery, SNAPSHOT_TABLES } from "./metadata-tables.ts";
@@ -34,6 +31,7 @@ const DUCKDB_SCHEMAS = new Set(["main", "information_schema", "pg_catalog", "tem
 export async function registerTables(s: SessionContext, sql: string): Promise<void> {
   for (const view of s.views) await s.duck.run(`DROP VIEW IF EXISTS ${view}`);
   s.views.clear();
+  duckFiles(s.duck).release(); // the previous statement's cached files
   for (const t of await namedTables(s.duck, sql)) {
     const decoded = decodeTableName(t.table);
     const { ref, version, timestamp } = decoded;
@@ -77,7 +75,7 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
     const selector = await snapshotSelector(s, metadata, key, version, timestamp);
     const view = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     await s.duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);
-    await s.duck.run(`CREATE OR REPLACE VIEW ${view} AS ${await tableSql(s, metadata, selector, key)}`);
+    await s.duck.run(`CREATE OR REPLACE VIEW ${view} AS ${await tableSql(s, metadata, selector)}`);
     s.views.add(view);
   }
 }
@@ -87,25 +85,12 @@ export async function tableSql(
   s: SessionContext,
   metadata: TableMetadata,
   selector: SnapshotSelector,
-  key: readonly string[],
 ): Promise<string> {
+  // Every position and equality delete applied; files on S3 read as `duckFiles` says.
   const store = s.objects.storeFor(metadata.location);
-  if (parseLocation(metadata.location).kind === "file") {
-    // Local data files: read with every position and equality delete applied.
-    const rows = await tableRows({ duck: s.duck, store, metadata, ...selector });
-    const names = rows.schema.fields.map((f) => quoteIdent(f.name)).join(", ");
-    return `SELECT ${names} FROM (${rows.sql})`;
-  }
-  const plan = planScan({ metadata, store, ...selector });
-  const files: string[] = [];
-  for await (const task of plan) {
-    if (task.deletes.length > 0)
-      throw badRequest(
-        `Cannot read ${key.join(".")}: it has delete files (row-level deletes), which floe sql applies only to tables on local disk yet`,
-      );
-    files.push(task.file.filePath);
-  }
-  return readSql(s.duck, plan.schema, await localFiles(store, files, s.cacheDir));
+  const rows = await tableRows({ duck: s.duck, store, metadata, ...selector });
+  const names = rows.schema.fields.map((f) => quoteIdent(f.name)).join(", ");
+  return `SELECT ${names} FROM (${rows.sql})`;
 }
 
 async function snapshotSelector(

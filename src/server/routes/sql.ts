@@ -7,6 +7,7 @@ import { badRequest, FloeError } from "../../core/errors.ts";
 import { splitStatements } from "../../engine/sql/lexer.ts";
 import type { SqlColumn } from "../../engine/sql/result.ts";
 import { SqlSession } from "../../engine/sql/session.ts";
+import type { EngineFiles } from "../../engine/duck-files.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { statusOf, toFloeError } from "../error-map.ts";
 
@@ -47,6 +48,7 @@ export function registerSqlRoute(
     readonly catalog: CatalogContext;
     readonly objects: ObjectStoreResolver;
     readonly limits?: SqlLimits;
+    readonly files?: EngineFiles;
   },
 ): void {
   const limits = deps.limits ?? DEFAULT_SQL_LIMITS;
@@ -79,6 +81,7 @@ export function registerSqlRoute(
       session = await SqlSession.open({
         catalog: deps.catalog,
         objects: deps.objects,
+        ...(deps.files ? { files: deps.files } : {}),
         ...(req.ref === undefined ? {} : { ref: req.ref }),
         author: "floe sql over HTTP",
       });

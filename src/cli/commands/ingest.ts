@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { loadConfig, s3Settings } from "../../core/config.ts";
 import { isFloeError } from "../../core/errors.ts";
+import { checkIngestArgs } from "../../engine/ingest/args.ts";
 import { stringifyJson } from "../../core/json.ts";
 import { CliError, examples } from "../common.ts";
 import { bytes, progressPrinter } from "../progress.ts";
@@ -59,6 +60,7 @@ export function registerIngest(program: Command): void {
   ).action(async (input: string, table: string, flags: IngestFlags) => {
     if (flags.ref && flags.branch && flags.ref !== flags.branch)
       throw new CliError("give --ref or --branch, not both");
+    checkIngestArgs(table, flags.format, flags.partitionBy); // before the store opens: a typo fails at once
     const { config } = loadConfig({
       flags: { store: flags.store, warehouse: flags.warehouse },
       configFile: flags.config,

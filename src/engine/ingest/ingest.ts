@@ -15,10 +15,10 @@ import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { parseRefSpec } from "../../versioning/ref-spec.ts";
 import { quoteIdent, sqlString } from "../duck-types.ts";
 import { schemaOf, specOf } from "../sql/ddl.ts";
-import { parsePartitionList } from "../sql/parse.ts";
 import type { SessionContext } from "../sql/session-context.ts";
 import type { PartitionDef } from "../sql/statements.ts";
 import { appendToTable, createTableWithRows, type WriteOutcome } from "../sql/writes.ts";
+import { checkIngestArgs, type IngestArgs } from "./args.ts";
 import { type InputFormat, type Inputs, resolveInputs } from "./inputs.ts";
 import { matchColumns } from "./match.ts";
 import { describeInput, inputColumnSql, readerSql } from "./reader.ts";
@@ -86,8 +86,7 @@ export interface IngestSummary {
  */
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const started = Date.now();
-  const key = tableKey(opts.table);
-  const partitioning = opts.partitionBy === undefined ? undefined : partitionDefs(opts.partitionBy);
+  const args = checkIngestArgs(opts.table, opts.format, opts.partitionBy);
   const ref = opts.ref ?? opts.catalog.store.defaultBranch;
   await requireBranch(opts.catalog, ref);
   const spill = opts.tempDir ?? (await mkdtemp(join(tmpdir(), "floe-ingest-")));
@@ -101,7 +100,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     try {
       // Progress is only tracked with the progress bar on; it is read, never printed, by DuckDB.
       await duck.run("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
-      return await run(opts, duck, key, ref, partitioning, started);
+      return await run(opts, duck, args, ref, started);
     } finally {
       duck.closeSync();
     }
@@ -114,13 +113,12 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
 async function run(
   opts: IngestOptions,
   duck: DuckDBConnection,
-  key: string[],
+  { key, format, partitioning }: IngestArgs,
   ref: string,
-  partitioning: PartitionDef[] | undefined,
   started: number,
 ): Promise<IngestSummary> {
   const name = key.join(".");
-  const inputs = await resolveInputs(duck, opts.input, opts.format);
+  const inputs = await resolveInputs(duck, opts.input, format);
   const plain = readerSql(inputs);
   const columns = await duckRead(() => describeInput(duck, plain));
   const existing = await loadTable(opts.catalog, ref, key).then(
@@ -208,21 +206,6 @@ function summary(
     addedColumns: outcome.snapshotId === undefined ? [] : addedColumns,
     seconds: (Date.now() - started) / 1000,
   };
-}
-
-function tableKey(table: string): string[] {
-  const key = table.split(".");
-  if (key.length < 2 || key.some((p) => p === ""))
-    throw badRequest(`Name the table with its namespace: <namespace>.<table>, not '${table}'`);
-  return key;
-}
-
-function partitionDefs(text: string): PartitionDef[] {
-  try {
-    return parsePartitionList(text);
-  } catch (e) {
-    throw badRequest(`Invalid --partition-by '${text}': ${(e as Error).message}`);
-  }
 }
 
 /** Ingest writes to a branch that exists; tags and `ref@hash` are read-only. */

@@ -36,7 +36,7 @@ export function formatOf(path: string): InputFormat | undefined {
   return parts.length > 1 ? EXTENSIONS[parts[parts.length - 1] as string] : undefined;
 }
 
-function checkFormat(format: string): InputFormat {
+export function checkFormat(format: string): InputFormat {
   if ((INPUT_FORMATS as readonly string[]).includes(format)) return format as InputFormat;
   throw badRequest(`Unknown format '${format}': use ${INPUT_FORMATS.join(", ")}`);
 }

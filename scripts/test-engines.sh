@@ -139,6 +139,8 @@ if has trino; then
       if [ -n "$trino_rest_uri" ]; then
         run_suite trino-rest python3 interop/trino/check.py "$trino_url" "$trino_java" "$trino_cli" rest spark_rest &&
           FLOE_REST_URI=$rest_uri run_suite spark-rest-reads-trino "$spark_python" interop/spark/rest.py read-trino
+        # floe doctor's Trino check (/v1/info, SHOW SCHEMAS IN iceberg) against this Trino
+        run_suite trino-doctor node --import tsx interop/trino/doctor.ts "$trino_url" "$base"
       fi
       bash interop/trino/server.sh stop "$trino_dir"
       trino_dir=""

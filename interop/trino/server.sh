@@ -2,7 +2,8 @@
 # A single-node Trino (coordinator that also runs the work, small heap) for the interop checks.
 #   interop/trino/server.sh start DIR NESSIE_URI WAREHOUSE [REST_URI]   prints the server's URL once it
 #       answers queries; its config, data and log in DIR. The catalog `nessie` is Trino's Iceberg
-#       connector with iceberg.catalog.type=nessie; with REST_URI also `rest` (iceberg.catalog.type=rest).
+#       connector with iceberg.catalog.type=nessie; with REST_URI also `rest` (iceberg.catalog.type=rest)
+#       and the same again as `iceberg`, the rendered platform's name for it.
 #       An s3:// WAREHOUSE uses FLOE_S3_ENDPOINT, FLOE_S3_ACCESS_KEY, FLOE_S3_SECRET_KEY.
 #   interop/trino/server.sh stop DIR
 # Installs Trino with scripts/trino-deps.sh.
@@ -80,6 +81,8 @@ PROPS
       echo "iceberg.rest-catalog.prefix=main"
       storage_properties "$warehouse"
     } >"$dir/etc/catalog/rest.properties"
+    # `iceberg`: the same, under the name the rendered platform gives it (for floe doctor's check)
+    cp "$dir/etc/catalog/rest.properties" "$dir/etc/catalog/iceberg.properties"
   fi
   JAVA_HOME=$java_home PATH="$java_home/bin:$PATH" "$server/bin/launcher" \
     --etc-dir="$dir/etc" --data-dir="$dir/data" --pid-file="$dir/trino.pid" \

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { reportError } from "./common.ts";
+import { registerBackup } from "./commands/backup.ts";
 import { registerConfig } from "./commands/config.ts";
 import { registerContentCommands } from "./commands/contents.ts";
 import { registerDoctor } from "./commands/doctor.ts";
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerConfig(program);
   registerPlatform(program);
   registerDoctor(program);
+  registerBackup(program);
   program.addHelpText(
     "after",
     [

@@ -5,10 +5,10 @@ import { type App, k8s, labels, meta } from "./objects.ts";
 import { CONTAINER_SECURITY, podSecurity } from "./pod-security.ts";
 
 /**
- * The daily floe backup: `floe backup` writes the catalog (every reference and commit) to the
- * backups bucket. The `floe backup` command does not exist yet (docs/platform.md says so); the
- * CronJob is rendered against it so that the GitOps tree is complete when it lands. The database
- * itself is also backed up continuously by CloudNativePG (floe-database).
+ * The daily floe backup: `floe backup` reads the catalog's version store (every reference, commit
+ * and tree; FLOE_STORE from the database secret) and writes it as one timestamped file under
+ * `s3://<backups>/floe/` (docs/adr/0003-catalog-backup.md; `floe restore` reads it back). The
+ * database itself is also backed up continuously by CloudNativePG (floe-database).
  */
 export function backupApp(p: PlatformDefinition): App {
   const cronJob: ICronJob = {
@@ -57,7 +57,8 @@ export function backupApp(p: PlatformDefinition): App {
   };
   return {
     name: "floe-backup",
-    description: "daily CronJob running `floe backup` to the backups bucket (the command is not built yet)",
+    description:
+      "daily CronJob running `floe backup`: the catalog's references, commits and contents to the backups bucket",
     dependsOn: ["floe-catalog"],
     objects: [k8s(cronJob)],
   };

@@ -34,8 +34,15 @@ EXCLUDED=(testLoadTableWithMissingMetadataFile)
 
 say() { printf '[rck %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# The kit's catalog tests put some tables at fixed locations, file:/tmp/ns/… and file:/tmp/newdb/…
+# (CatalogTests' base location); floe keeps a dropped table's files, so they are removed afterwards
+# when this run created them.
+kit_dirs=()
+for d in /tmp/ns /tmp/newdb; do [ -e "$d" ] || kit_dirs+=("$d"); done
+
 cleanup() {
   local status=$?
+  [ ${#kit_dirs[@]} -gt 0 ] && rm -rf "${kit_dirs[@]}"
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done

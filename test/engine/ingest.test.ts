@@ -243,6 +243,27 @@ describe("floe ingest (engine)", () => {
     expect(filesUnder(f.warehouse)).toHaveLength(filesBefore);
   });
 
+  it("stops when interrupted, committing nothing and removing its files", async () => {
+    const before = await head(f);
+    const filesBefore = filesUnder(f.warehouse).length;
+    const rows = ["id,ts"];
+    for (let i = 0; i < 1_000_000; i++) rows.push(`${i},2024-01-0${1 + (i % 9)} 10:00:00`);
+    const big = file("interrupted.csv", `${rows.join("\n")}\n`);
+    const abort = new AbortController();
+    await expect(
+      run(f, {
+        input: big,
+        table: "web.interrupted",
+        partitionBy: "day(ts)",
+        signal: abort.signal,
+        progressIntervalMs: 1,
+        onProgress: () => abort.abort(), // at the first report, while DuckDB writes
+      }),
+    ).rejects.toThrow("Interrupted: nothing was committed");
+    expect(await head(f)).toBe(before);
+    expect(filesUnder(f.warehouse)).toHaveLength(filesBefore);
+  });
+
   it("commits to a branch and refuses a tag", async () => {
     await query(f, "CREATE BRANCH dev");
     await query(f, "CREATE TAG v1");

@@ -87,6 +87,11 @@ export function registerIngest(program: Command): void {
       flags.quiet || flags.json
         ? undefined
         : progressPrinter((s) => process.stderr.write(s), process.stderr.isTTY === true);
+    // Ctrl-C interrupts DuckDB; the failed write then removes its files before the process exits.
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     try {
       const ref = flags.ref ?? flags.branch;
       const summary = await ing.ingest({
@@ -100,6 +105,7 @@ export function registerIngest(program: Command): void {
         evolveSchema: flags.evolveSchema === true,
         ...(flags.memoryLimit === undefined ? {} : { memoryLimit: flags.memoryLimit }),
         author: process.env.USER ?? "floe",
+        signal: abort.signal,
         ...(progress === undefined ? {} : { onProgress: progress.update }),
       });
       progress?.done();
@@ -134,6 +140,8 @@ export function registerIngest(program: Command): void {
       progress?.done();
       throw e;
     } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       await store.close();
       await objects.close();
     }

@@ -46,6 +46,8 @@ export interface IngestOptions {
   /** Called about every `progressIntervalMs` (default 250) while rows are written. */
   readonly onProgress?: (p: IngestProgress) => void;
   readonly progressIntervalMs?: number;
+  /** Aborting it interrupts DuckDB's running query: the ingest fails, commits nothing and removes its files. */
+  readonly signal?: AbortSignal;
 }
 
 /** How far the write is: DuckDB's own progress of the query reading the input. */
@@ -100,7 +102,17 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
     try {
       // Progress is only tracked with the progress bar on; it is read, never printed, by DuckDB.
       await duck.run("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
-      return await run(opts, duck, args, ref, started);
+      const interrupt = () => duck.interrupt();
+      opts.signal?.addEventListener("abort", interrupt);
+      try {
+        opts.signal?.throwIfAborted();
+        return await run(opts, duck, args, ref, started);
+      } catch (e) {
+        if (opts.signal?.aborted) throw badRequest("Interrupted: nothing was committed");
+        throw e;
+      } finally {
+        opts.signal?.removeEventListener("abort", interrupt);
+      }
     } finally {
       duck.closeSync();
     }

@@ -32,6 +32,8 @@ export type SltRecord =
 export interface SltFile {
   /** `control runner cli`: the file always runs through the `floe sql` program too. */
   readonly runners: readonly RunnerName[];
+  /** `control warehouse s3`: the file's tables are on the suite's S3 server, not a local directory. */
+  readonly s3: boolean;
   readonly records: readonly SltRecord[];
 }
 
@@ -42,6 +44,7 @@ export function parseSlt(text: string, file: string): SltFile {
   const lines = text.split(/\r?\n/);
   const records: SltRecord[] = [];
   const runners: RunnerName[] = [];
+  let s3 = false;
   let skipIf: RunnerName[] = [];
   let onlyIf: RunnerName[] = [];
   let i = 0;
@@ -81,8 +84,9 @@ export function parseSlt(text: string, file: string): SltFile {
         continue;
       }
       case "control": {
-        if (words[1] !== "runner" || words.length !== 3) fail(i, `unknown control '${head}'`);
-        runners.push(runnerName(i, words[2]));
+        if (words[1] === "warehouse" && words[2] === "s3" && words.length === 3) s3 = true;
+        else if (words[1] === "runner" && words.length === 3) runners.push(runnerName(i, words[2]));
+        else fail(i, `unknown control '${head}' (control runner cli, control warehouse s3)`);
         i++;
         continue;
       }
@@ -134,7 +138,7 @@ export function parseSlt(text: string, file: string): SltFile {
     skipIf = [];
     onlyIf = [];
   }
-  return { runners, records };
+  return { runners, s3, records };
 }
 
 function errorPattern(

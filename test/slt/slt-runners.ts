@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,15 +25,41 @@ export interface SltRunner {
   close(): Promise<void>;
 }
 
-export function openRunner(name: RunnerName): Promise<SltRunner> {
-  return name === "session" ? sessionRunner() : cliRunner();
+/** The suite's S3 server (test/support/global-setup.ts), for `control warehouse s3`. */
+export interface SltS3 {
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly bucket: string;
 }
 
-/** In this process: one `SqlSession` on an embedded catalog (PGlite in memory, a temp warehouse). */
-async function sessionRunner(): Promise<SltRunner> {
+export function openRunner(name: RunnerName, s3?: SltS3): Promise<SltRunner> {
+  if (name === "cli" && s3) throw new Error("the cli runner has a local warehouse only");
+  return name === "session" ? sessionRunner(s3) : cliRunner();
+}
+
+/**
+ * In this process: one `SqlSession` on an embedded catalog (PGlite in memory), its warehouse a temp
+ * directory or a fresh prefix of the S3 server's bucket.
+ */
+async function sessionRunner(s3: SltS3 | undefined): Promise<SltRunner> {
   const store = await openVersionStore(await openKvStore("pglite:memory"));
-  const objects = new ObjectStoreResolver();
-  const warehouse = mkdtempSync(join(tmpdir(), "floe-slt-wh-"));
+  const objects = new ObjectStoreResolver(
+    s3
+      ? {
+          s3: {
+            endpoint: s3.endpoint,
+            accessKeyId: s3.accessKeyId,
+            secretAccessKey: s3.secretAccessKey,
+            pathStyle: true,
+            region: "us-east-1",
+          },
+        }
+      : {},
+  );
+  const warehouse = s3
+    ? `s3://${s3.bucket}/slt-${randomUUID()}`
+    : mkdtempSync(join(tmpdir(), "floe-slt-wh-"));
   const catalog = openCatalog({ store, objects, warehouse });
   const session = await SqlSession.open({ catalog, objects, author: "slt" });
   return {
@@ -45,7 +72,7 @@ async function sessionRunner(): Promise<SltRunner> {
       await session.close();
       await store.close();
       await objects.close();
-      rmSync(warehouse, { recursive: true, force: true });
+      if (!s3) rmSync(warehouse, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, inject, it } from "vitest";
 import { killLeftovers } from "../cli/floe-process.ts";
 import {
   compareRows,
@@ -16,7 +16,8 @@ import { openRunner, type Outcome, type SltRunner } from "./slt-runners.ts";
  * The sqllogictest suite (test/slt/README.md): every `test/slt/*.slt` file, one test per record,
  * named `test/slt/FILE:LINE`. Each file runs on a catalog of its own through `SqlSession` in this
  * process, and those with `control runner cli` also through the real `floe sql` program against a
- * real `floe serve`. FLOE_SLT_RUNNER=cli runs every file only through the programs, =session only in
+ * real `floe serve`; those with `control warehouse s3` have their tables on the suite's S3 server
+ * (session only). FLOE_SLT_RUNNER=cli runs every file only through the programs, =session only in
  * this process; FLOE_SLT_FILES
  * (a comma-separated list of file names) runs only those files.
  */
@@ -32,8 +33,9 @@ for (const file of files) {
   const path = `test/slt/${file}`;
   const slt = parseSlt(readFileSync(`${dir}/${file}`, "utf8"), path);
   const forced = process.env.FLOE_SLT_RUNNER;
-  const runners: RunnerName[] =
-    forced === "cli" || forced === "session"
+  const runners: RunnerName[] = slt.s3
+    ? ["session"]
+    : forced === "cli" || forced === "session"
       ? [forced]
       : ["session", ...slt.runners.filter((r) => r === "cli")];
   for (const runnerName of runners) {
@@ -41,7 +43,7 @@ for (const file of files) {
       let runner: SltRunner | undefined;
       const vars = new Map<string, string>();
       beforeAll(async () => {
-        runner = await openRunner(runnerName);
+        runner = await openRunner(runnerName, slt.s3 ? inject("s3") : undefined);
       }, 180_000);
       afterAll(async () => {
         await runner?.close();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real engines against a running `floe serve`, each reading what another wrote:
 #
-#   scripts/test-engines.sh NAME BASE_URL WAREHOUSE
+#   scripts/test-engines.sh NAME BASE_URL WAREHOUSE [STORE]
 #
 # BASE_URL is the server (http://127.0.0.1:PORT); WAREHOUSE a local directory, or `s3`: a fresh prefix
 # in the bucket floe-test of the S3 server named by FLOE_TEST_S3_ENDPOINT, FLOE_TEST_S3_ACCESS_KEY and
@@ -13,19 +13,21 @@
 #      iceberg.catalog.type=nessie and one of =rest reads Spark's tables, runs CREATE TABLE AS and
 #      INSERT (interop/trino/check.py), and Spark reads those back (read-trino);
 #   3. DuckDB's iceberg extension over REST reads Spark's and pyiceberg's tables and inserts
-#      (interop/duckdb/check.py).
+#      (interop/duckdb/check.py);
+#   4. floe SQL (`floe sql` on the server's catalog STORE) and Spark over REST, then pyiceberg, each
+#      reading what the other wrote (interop/floe-sql/check.py; needs STORE).
 # REST checks run when the server answers /iceberg/v1/config. Engines are installed by
 # scripts/spark-deps.sh, scripts/trino-deps.sh and scripts/duckdb-deps.sh (cached in ~/.cache/floe).
 # Prints each check, and last "engines-NAME: N passed, N failed"; exits non-zero if anything failed.
 # Environment:
-#   FLOE_ENGINES        engines to run (default "spark trino duckdb"; trino needs an s3:// warehouse)
+#   FLOE_ENGINES        engines to run (default "spark trino duckdb floe-sql"; trino needs an s3:// warehouse)
 #   FLOE_ENGINES_WORK   a directory for logs and Trino's files (default: a temp dir, removed after)
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-name=$1 base=$2 warehouse=$3
+name=$1 base=$2 warehouse=$3 store=${4:-}
 nessie_uri="$base/api/v2"
 say() { printf '[engines %s %s] %s\n' "$name" "$(date +%H:%M:%S)" "$*"; }
 
@@ -90,7 +92,7 @@ fi
 say "warehouse: $warehouse"
 export FLOE_NESSIE_URI=$nessie_uri FLOE_WAREHOUSE=$warehouse
 
-engines=${FLOE_ENGINES:-spark trino duckdb}
+engines=${FLOE_ENGINES:-spark trino duckdb floe-sql}
 has() { [[ " $engines " == *" $1 "* ]]; }
 rest_uri="$base/iceberg/main"
 rest=0
@@ -160,6 +162,26 @@ if has duckdb && [ $rest = 1 ]; then
     say "DuckDB: FAILED to install (scripts/duckdb-deps.sh)"
   else
     FLOE_REST_URI=$rest_uri run_suite duckdb "$duckdb_python" interop/duckdb/check.py
+  fi
+fi
+
+if has floe-sql && [ $rest = 1 ] && [ -n "$store" ]; then
+  if [ -z "${spark_python:-}" ] && spark_line=$(bash scripts/spark-deps.sh | tail -n 1); then
+    read -r spark_python FLOE_SPARK_JARS <<<"$spark_line"
+    export FLOE_SPARK_JARS
+  fi
+  export FLOE_SQL_STORE=$store FLOE_SQL_URI=$base FLOE_REST_URI=$rest_uri
+  if [ -n "${spark_python:-}" ]; then
+    run_suite floe-sql-spark "$spark_python" interop/floe-sql/check.py spark
+  else
+    failed=$((failed + 1))
+    say "floe SQL with Spark: not run, Spark did not install"
+  fi
+  if py_python=$(bash scripts/python-deps.sh | tail -n 1); then
+    run_suite floe-sql-pyiceberg "$py_python" interop/floe-sql/check.py pyiceberg
+  else
+    failed=$((failed + 1))
+    say "floe SQL with pyiceberg: not run, pyiceberg did not install (scripts/python-deps.sh)"
   fi
 fi
 

@@ -165,9 +165,9 @@ run_java() { # name [extra mvn args]
 
 # Real engines against the running server (scripts/test-engines.sh: Spark with NessieCatalog, and
 # with the S3 warehouse Trino); its last line "engines-NAME: N passed, N failed" is added to the totals.
-run_engines() { # name warehouse (a directory, or "s3")
+run_engines() { # name warehouse (a directory, or "s3") store
   local name=$1 out="$work/engines-$1.log" line p f
-  FLOE_ENGINES_WORK="$work/engines-$name" bash scripts/test-engines.sh "$name" "http://127.0.0.1:$port" "$2" 2>&1 | tee "$out"
+  FLOE_ENGINES_WORK="$work/engines-$name" bash scripts/test-engines.sh "$name" "http://127.0.0.1:$port" "$2" "$3" 2>&1 | tee "$out"
   line=$(grep -a -E '^engines-[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
   if [ -z "$line" ]; then
     total_failed=$((total_failed + 1))
@@ -195,7 +195,7 @@ run_backend() { # name store client...
       esac
     done
     # the engines: PGlite with a local warehouse, PostgreSQL with the S3 one
-    if [ "$name" = pglite ]; then run_engines "$name" "$work/warehouse-$name" || ok=1; else run_engines "$name" s3 || ok=1; fi
+    if [ "$name" = pglite ]; then run_engines "$name" "$work/warehouse-$name" "$store" || ok=1; else run_engines "$name" s3 "$store" || ok=1; fi
     # last: schemathesis fills main with generated namespaces and tables the checks above would see
     if [ "$name" = pglite ]; then run_schemathesis "$name" || ok=1; fi
   else

@@ -8,7 +8,7 @@ import type { Goals } from "../../src/platform/goals/goals.ts";
 import { parsePlatform } from "../../src/platform/platform-file.ts";
 import { type RunResult, runFloe } from "../cli/floe-process.ts";
 import { FakeKubeApi } from "../support/fake-kube-api.ts";
-import { healthyCluster } from "./cluster-fixture.ts";
+import { healthyCluster, playSparkOperator } from "./cluster-fixture.ts";
 
 /**
  * `floe platform execute` as a process, on a temporary GitOps repository (a real git work tree)
@@ -16,6 +16,7 @@ import { healthyCluster } from "./cluster-fixture.ts";
  * Kustomizations Ready only once the objective's commit has appeared.
  */
 const s3 = inject("s3");
+const platform = parsePlatform({ buckets: { warehouse: s3.bucket } }, "t");
 let api: FakeKubeApi;
 let repo: string;
 
@@ -55,7 +56,7 @@ async function executeWithFlux(args: string[], reconciled: string[]): Promise<Ru
 
 beforeAll(async () => {
   api = await new FakeKubeApi().start();
-  healthyCluster(api, parsePlatform({ buckets: { warehouse: s3.bucket } }, "t"), s3);
+  healthyCluster(api, platform, s3);
   repo = mkdtempSync(join(tmpdir(), "floe-execute-"));
   git("init", "--quiet", "-b", "main");
   git("config", "user.email", "test@floe.invalid");
@@ -217,6 +218,21 @@ describe("floe platform execute", () => {
         detail: "not completed: 1.3",
       }),
     ]);
+  }, 120_000);
+
+  it("validates 2.1 with a SparkPi run once Flux is Ready (the test plays the Spark Operator)", async () => {
+    const operator = playSparkOperator(api, platform, [{ state: "RUNNING" }, { state: "COMPLETED" }]);
+    const r = await executeWithFlux(["2.1", "--override", "Spark first", "--json"], ["spark-operator"]);
+    const app = await operator;
+    expect(r.stderr).toBe("");
+    const report = JSON.parse(r.stdout) as ExecuteReport;
+    expect(report.status).toBe("completed");
+    expect(report.validation.map((v) => [v.id, v.status, v.detail])).toEqual([
+      ["spark", "ok", "CRD present; 1 SparkApplications, none stuck"],
+      ["spark-pi", "ok", `${app.split("/").at(-1)} COMPLETED`],
+    ]);
+    expect(api.get(app)).toBeUndefined();
+    expect(objective("2.1").status).toBe("completed");
   }, 120_000);
 
   it("says in one line what is wrong: unknown id, already completed, not a git work tree, dirty repo", async () => {

@@ -3,6 +3,7 @@ import { badRequest } from "../core/errors.ts";
 import type { Expression } from "../iceberg/expressions/expression.ts";
 import { commitTableFile, type TableFile } from "../iceberg/producers/metadata-file.ts";
 import { rewriteFiles } from "../iceberg/producers/rewrite-files.ts";
+import type { ProducedSnapshot } from "../iceberg/producers/snapshot-producer.ts";
 import { type FileScanTask, planScan } from "../iceberg/scan/plan-scan.ts";
 import { partitionKey } from "../iceberg/scan/delete-index.ts";
 import type { Snapshot } from "../iceberg/snapshot.ts";
@@ -33,9 +34,18 @@ export interface RewriteResult {
   /** The table after the commit; the same table when there was nothing to compact. */
   readonly table: TableFile;
   readonly rewrittenDataFiles: number;
+  /** Total size of the rewritten data files. */
+  readonly rewrittenBytes: bigint;
   readonly addedDataFiles: number;
   readonly removedDeleteFiles: number;
   readonly snapshot?: Snapshot;
+}
+
+/** A compaction made but not committed; `produced` is absent when there was nothing to compact. */
+export interface ProducedRewrite extends Omit<RewriteResult, "table" | "snapshot"> {
+  readonly produced?: ProducedSnapshot;
+  /** The new data files (garbage, with `produced.writtenFiles`, if the commit fails). */
+  readonly writtenFiles: readonly string[];
 }
 
 /**
@@ -49,6 +59,17 @@ export interface RewriteResult {
  * position deletes name removed files; their equality deletes are older than the new files).
  */
 export async function rewriteDataFiles(opts: RewriteDataFilesOptions): Promise<RewriteResult> {
+  const { produced, writtenFiles: _files, ...counts } = await produceRewrite(opts);
+  if (!produced) return { table: opts.table, ...counts };
+  const next = await commitTableFile(opts.store, opts.table, produced);
+  return { table: next, ...counts, snapshot: produced.snapshot };
+}
+
+/**
+ * The producing half of `rewriteDataFiles`: writes the new data files and makes the `replace`
+ * snapshot (updates and requirements for a commit) without committing it.
+ */
+export async function produceRewrite(opts: RewriteDataFilesOptions): Promise<ProducedRewrite> {
   const { duck, store, table } = opts;
   const m = table.metadata;
   const what = `Cannot rewrite data files of table ${m.location}`;
@@ -65,7 +86,13 @@ export async function rewriteDataFiles(opts: RewriteDataFilesOptions): Promise<R
     ...(ref ? { ref } : {}),
   };
   const rows = await tableRows({ duck, ...select, ...(opts.filter ? { filter: opts.filter } : {}) });
-  const unchanged: RewriteResult = { table, rewrittenDataFiles: 0, addedDataFiles: 0, removedDeleteFiles: 0 };
+  const unchanged: ProducedRewrite = {
+    rewrittenDataFiles: 0,
+    rewrittenBytes: 0n,
+    addedDataFiles: 0,
+    removedDeleteFiles: 0,
+    writtenFiles: [],
+  };
   const groups = new Map<string, FileScanTask[]>();
   for (const t of rows.tasks) {
     if (t.file.fileSizeInBytes >= BigInt(target)) continue;
@@ -113,14 +140,17 @@ export async function rewriteDataFiles(opts: RewriteDataFilesOptions): Promise<R
     specId: spec.specId,
     removeFiles: [...paths, ...obsolete],
     ...(snapshot ? { dataSequenceNumber: BigInt(snapshot.sequenceNumber) } : {}),
+  }).catch(async (e: unknown) => {
+    await Promise.allSettled(files.map((f) => store.delete(f.filePath)));
+    throw e;
   });
-  const next = await commitTableFile(store, table, produced);
   return {
-    table: next,
     rewrittenDataFiles: paths.size,
+    rewrittenBytes: chosen.reduce((n, t) => n + t.file.fileSizeInBytes, 0n),
     addedDataFiles: files.length,
     removedDeleteFiles: obsolete.size,
-    snapshot: produced.snapshot,
+    produced,
+    writtenFiles: files.map((f) => f.filePath),
   };
 }
 

@@ -16,13 +16,13 @@ import type { TableMetadata } from "../../iceberg/table-metadata.ts";
 import { parseTransform } from "../../iceberg/transforms.ts";
 import type { UnboundPartitionSpec } from "../../iceberg/updates.ts";
 import { canonicalLocation } from "../../storage/location.ts";
-import { parseRefSpec } from "../../versioning/ref-spec.ts";
 import { isSpecAction, type SpecAction, specChange } from "./alter-spec.ts";
 import { Cursor } from "./cursor.ts";
 import { parseType } from "./parse-type.ts";
 import { messageResult, rowsResult, type StatementResult } from "./result.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { AlterAction, ColumnDef, PartitionDef, Statement } from "./statements.ts";
+import { otherHolders } from "./table-holders.ts";
 import { registerTables } from "./table-views.ts";
 import { commitMeta, createTableWithRows, discardFiles } from "./writes.ts";
 
@@ -243,20 +243,11 @@ export async function runDropTable(s: SessionContext, st: St<"drop-table">): Pro
  */
 async function tableFiles(s: SessionContext, key: string[]): Promise<string[]> {
   const { metadata } = await loadTable(s.catalog, s.ref, key);
-  const here = parseRefSpec(s.ref).name ?? s.catalog.store.defaultBranch;
-  let pageToken: string | undefined;
-  do {
-    const page = await s.catalog.store.listReferences(pageToken === undefined ? {} : { pageToken });
-    for (const r of page.items) {
-      if (r.name === here) continue;
-      const other = await loadTable(s.catalog, r.name, key).catch(() => undefined);
-      if (other && other.metadata.location === metadata.location)
-        throw badRequest(
-          `Cannot purge ${key.join(".")}: ${r.type.toLowerCase()} ${r.name} still holds it; drop it without PURGE`,
-        );
-    }
-    pageToken = page.token;
-  } while (pageToken !== undefined);
+  const [other] = await otherHolders(s, key, metadata.location);
+  if (other)
+    throw badRequest(
+      `Cannot purge ${key.join(".")}: ${other.type} ${other.name} still holds it; drop it without PURGE`,
+    );
   const store = s.objects.storeFor(metadata.location);
   const out: string[] = [];
   let token: string | undefined;

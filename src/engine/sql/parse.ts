@@ -1,6 +1,7 @@
 import { Cursor } from "./cursor.ts";
 import { parseType } from "./parse-type.ts";
 import { parseAlterSpec } from "./parse-alter-spec.ts";
+import { parseCall } from "./parse-call.ts";
 import { parseTransformTerm } from "./parse-transform.ts";
 import type { AlterAction, ColumnDef, PartitionDef, RefType, Statement } from "./statements.ts";
 
@@ -27,6 +28,7 @@ export function parseStatement(sql: string): Statement {
 }
 
 function parse(c: Cursor): Statement {
+  if (c.acceptWord("CALL")) return parseCall(c);
   if (c.acceptWord("CREATE")) return parseCreate(c);
   if (c.acceptWord("DROP")) return parseDrop(c);
   if (c.acceptWord("USE")) {

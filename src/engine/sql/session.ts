@@ -17,6 +17,7 @@ import {
 } from "./ddl.ts";
 import { Cancellation } from "./cancel.ts";
 import { parseStatement } from "./parse.ts";
+import { runCall } from "./procedures.ts";
 import { runReferenceStatement } from "./references.ts";
 import { messageResult, type StatementResult } from "./result.ts";
 import { rewriteTableRefs } from "./rewrite.ts";
@@ -155,6 +156,8 @@ export class SqlSession {
       }
       case "query":
         return this.query(st.sql);
+      case "call":
+        return runCall(s, st);
     }
   }
 

@@ -115,4 +115,16 @@ export type Statement =
       /** The condition after WHERE, as written; absent: every row. */
       readonly where?: string;
     }
-  | { readonly kind: "query"; readonly sql: string };
+  | { readonly kind: "query"; readonly sql: string }
+  | { readonly kind: "call"; readonly procedure: string; readonly args: readonly CallArg[] };
+
+/** An argument of `CALL`: by name or by position. */
+export interface CallArg {
+  readonly name?: string;
+  readonly value: CallValue;
+}
+
+export type CallValue =
+  | { readonly type: "string" | "timestamp" | "number"; readonly value: string }
+  | { readonly type: "boolean"; readonly value: boolean }
+  | { readonly type: "map"; readonly value: readonly (readonly [string, string])[] };

@@ -1,4 +1,9 @@
-import { commitMessage, commitTables, type TableChange } from "../../catalog/commit-path.ts";
+import {
+  type CommittedTable,
+  commitMessage,
+  commitTables,
+  type TableChange,
+} from "../../catalog/commit-path.ts";
 import { cleanlyRefused } from "../../catalog/context.ts";
 import { commitFailed } from "../../catalog/errors.ts";
 import { loadTable } from "../../catalog/tables.ts";
@@ -48,9 +53,13 @@ export async function discardFiles(s: SessionContext, files: readonly string[]):
 const outcomeUnknown = new WeakSet<object>();
 
 /** `commitTables` for one statement; an error that is not a clean refusal is marked outcome-unknown. */
-async function commitStatement(s: SessionContext, change: TableChange, message: string): Promise<void> {
+async function commitStatement(
+  s: SessionContext,
+  change: TableChange,
+  message: string,
+): Promise<CommittedTable[]> {
   try {
-    await commitTables(s.catalog, s.ref, [change], commitMeta(s, message));
+    return await commitTables(s.catalog, s.ref, [change], commitMeta(s, message));
   } catch (e) {
     if (!cleanlyRefused(e) && typeof e === "object" && e !== null) outcomeUnknown.add(e);
     throw e;
@@ -243,5 +252,25 @@ export async function deleteFromTable(
       await discardAfter(s, e, [...produced.writtenFiles, ...made.writtenFiles]);
       if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= 2) throw e;
     }
+  }
+}
+
+/**
+ * Commits a change a table operation produced (a procedure) as one statement on the session's
+ * branch; when it does not commit, the files in `written` are removed (unless its outcome is
+ * unknown). Returns the table as committed.
+ */
+export async function commitProduced(
+  s: SessionContext,
+  change: TableChange,
+  written: readonly string[],
+  message: string,
+): Promise<CommittedTable> {
+  try {
+    const [done] = await commitStatement(s, change, message);
+    return done as CommittedTable;
+  } catch (e) {
+    await discardAfter(s, e, written);
+    throw e;
   }
 }

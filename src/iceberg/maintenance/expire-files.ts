@@ -101,6 +101,9 @@ export async function expiredFiles(opts: ExpiredFilesOptions): Promise<FileGroup
     manifests: sorted([...expiredManifests.values()].map((r) => r.path)),
     dataFiles: sorted([...candidates.dataFiles.values()]),
     deleteFiles: sorted([...candidates.deleteFiles.values()]),
+    equalityDeleteFiles: sorted(
+      [...candidates.deleteFiles].filter(([p]) => candidates.equalityDeletes.has(p)).map(([, f]) => f),
+    ),
     statisticsFiles: sorted(stats(before.statistics, m.statistics)),
     partitionStatisticsFiles: sorted(stats(before.partitionStatistics, m.partitionStatistics)),
   };

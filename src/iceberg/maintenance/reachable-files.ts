@@ -26,6 +26,8 @@ export interface FileGroups {
   readonly manifests: readonly string[];
   readonly dataFiles: readonly string[];
   readonly deleteFiles: readonly string[];
+  /** Those of `deleteFiles` that hold equality deletes (the others: position deletes). */
+  readonly equalityDeleteFiles?: readonly string[];
   readonly statisticsFiles: readonly string[];
   readonly partitionStatisticsFiles: readonly string[];
 }
@@ -99,9 +101,15 @@ export async function manifestContents(
   store: ObjectStore,
   manifests: readonly ManifestRef[],
   opts: { concurrency: number; tolerateMissing: boolean; liveOnly: boolean; metadata: TableMetadata },
-): Promise<{ dataFiles: Map<string, string>; deleteFiles: Map<string, string> }> {
+): Promise<{
+  dataFiles: Map<string, string>;
+  deleteFiles: Map<string, string>;
+  /** Canonical paths of the delete files that hold equality deletes. */
+  equalityDeletes: Set<string>;
+}> {
   const dataFiles = new Map<string, string>();
   const deleteFiles = new Map<string, string>();
+  const equalityDeletes = new Set<string>();
   const check = checker(opts.metadata);
   const read = async (m: ManifestRef) => {
     const bytes = await getOrMissing(store, m.path, opts, "manifest");
@@ -118,9 +126,10 @@ export async function manifestContents(
         `listed in ${path}`,
       );
       (f.content === DataFileContent.DATA ? dataFiles : deleteFiles).set(canonical(f.filePath), f.filePath);
+      if (f.content === DataFileContent.EQUALITY_DELETES) equalityDeletes.add(canonical(f.filePath));
     }
   }
-  return { dataFiles, deleteFiles };
+  return { dataFiles, deleteFiles, equalityDeletes };
 }
 
 async function getOrMissing(

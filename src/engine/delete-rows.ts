@@ -28,6 +28,12 @@ export interface DeleteRowsOptions {
   readonly table: TableFile;
   /** The rows to delete: those for which it is true. */
   readonly filter: Expression;
+  /**
+   * Picks the rows to delete instead of `filter`, which then only prunes files (it must hold for
+   * every row this matches): a SQL condition over `tableRows`' columns (the schema's, `FILE_COLUMN`
+   * and `POS_COLUMN`), e.g. the positions an UPDATE or MERGE computed.
+   */
+  readonly matchSql?: string;
   readonly caseSensitive?: boolean;
   /** Default the table's `write.delete.mode`, else copy-on-write. */
   readonly mode?: DeleteMode;
@@ -119,7 +125,7 @@ export async function produceRowChange(
     ...(opts.caseSensitive === undefined ? {} : { caseSensitive: opts.caseSensitive }),
     ...(ref ? { ref } : {}),
   });
-  const where = filterSql(rows.filter);
+  const where = opts.matchSql === undefined ? filterSql(rows.filter) : `(${opts.matchSql})`;
   const candidates = rows.tasks.filter((t) => t.residual.kind !== "false");
   const counts = new Map<string, { hit: bigint; n: bigint }>();
   if (candidates.length > 0) {
@@ -238,11 +244,14 @@ function singleTarget(d: DataFile): string | undefined {
   return lower !== undefined && lower === upper ? String(lower) : undefined;
 }
 
-/** The table's `write.delete.mode`: copy-on-write (the default) or merge-on-read. */
-export function deleteMode(properties: Readonly<Record<string, string>>): DeleteMode {
-  const v = properties[DELETE_MODE] ?? "copy-on-write";
+/**
+ * The table's `write.delete.mode` (or `property`: `write.update.mode`, `write.merge.mode`):
+ * copy-on-write (the default) or merge-on-read.
+ */
+export function deleteMode(properties: Readonly<Record<string, string>>, property = DELETE_MODE): DeleteMode {
+  const v = properties[property] ?? "copy-on-write";
   if (v !== "copy-on-write" && v !== "merge-on-read")
-    throw badRequest(`Table property ${DELETE_MODE} must be copy-on-write or merge-on-read, got "${v}"`);
+    throw badRequest(`Table property ${property} must be copy-on-write or merge-on-read, got "${v}"`);
   return v;
 }
 

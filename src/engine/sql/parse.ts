@@ -1,4 +1,5 @@
 import { Cursor } from "./cursor.ts";
+import { parseDml } from "./parse-dml.ts";
 import { parseType } from "./parse-type.ts";
 import { parseAlterSpec } from "./parse-alter-spec.ts";
 import { parseCall } from "./parse-call.ts";
@@ -28,6 +29,8 @@ export function parseStatement(sql: string): Statement {
 }
 
 function parse(c: Cursor): Statement {
+  const dml = parseDml(c); // UPDATE, MERGE INTO, BEGIN / COMMIT / ROLLBACK
+  if (dml) return dml;
   if (c.acceptWord("CALL")) return parseCall(c);
   if (c.acceptWord("CREATE")) return parseCreate(c);
   if (c.acceptWord("DROP")) return parseDrop(c);

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { CatalogContext } from "../../catalog/context.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
+import type { Transaction } from "./transaction.ts";
 
 /** What the parts of a SQL session share: the catalog, DuckDB, and the session's current ref. */
 export interface SessionContext {
@@ -15,4 +16,6 @@ export interface SessionContext {
   readonly author?: string;
   /** The `application` property of its commits; default `floe sql`. */
   readonly application?: string;
+  /** The open transaction (BEGIN … COMMIT), if any: writes are staged in it. */
+  tx?: Transaction;
 }

@@ -1,6 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { CatalogContext } from "../../catalog/context.ts";
-import { loadTable } from "../../catalog/tables.ts";
 import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { parseRefSpec } from "../../versioning/ref-spec.ts";
@@ -26,7 +25,10 @@ import type { Statement } from "./statements.ts";
 import { errorOffset } from "./error-position.ts";
 import { parseTree, registerTables } from "./table-views.ts";
 import { whereExpression } from "./where.ts";
-import { appendToTable, deleteFromTable } from "./writes.ts";
+import { appendToTable, deleteFromTable, tableForWrite } from "./writes.ts";
+import { runMerge } from "./merge.ts";
+import { checkInTransaction, rollback, runTransaction } from "./transaction.ts";
+import { runUpdate } from "./update.ts";
 import { alwaysTrue } from "../../iceberg/expressions/expression.ts";
 
 export interface SessionOptions {
@@ -103,18 +105,24 @@ export class SqlSession {
 
   /**
    * Runs one statement. When `signal` aborts (Ctrl-C, a timeout), DuckDB is interrupted and the
-   * statement fails with the signal's reason (`cancel.ts`).
+   * statement fails with the signal's reason (`cancel.ts`). A statement that fails inside a
+   * transaction ends it (`transaction.ts`): nothing of it is committed, its files are removed.
    */
   async execute(sql: string, opts: { readonly signal?: AbortSignal } = {}): Promise<StatementResult> {
-    const st = parseStatement(sql);
     const cancel = new Cancellation(this.ctx.duck, opts.signal);
     try {
+      const st = parseStatement(sql);
+      checkInTransaction(this.ctx, st);
       cancel.check();
       return cancel.watch(await this.run(st));
     } catch (e) {
       cancel.release();
-      if (opts.signal?.aborted) throw cancel.reason();
-      throw duckError(e, this.ctx.ref, sql);
+      const error = opts.signal?.aborted ? cancel.reason() : duckError(e, this.ctx.ref, sql);
+      if (!this.ctx.tx) throw error;
+      await rollback(this.ctx);
+      throw error instanceof FloeError
+        ? new FloeError(error.kind, `${error.message} (the transaction was rolled back)`)
+        : error;
     }
   }
 
@@ -158,13 +166,19 @@ export class SqlSession {
         return this.query(st.sql);
       case "call":
         return runCall(s, st);
+      case "update":
+        return runUpdate(s, st);
+      case "merge":
+        return runMerge(s, st);
+      case "transaction":
+        return runTransaction(s, st);
     }
   }
 
   private async insert(st: Extract<Statement, { kind: "insert" }>): Promise<StatementResult> {
     const s = this.ctx;
     const key = [...st.table];
-    const { metadata: m } = await loadTable(s.catalog, s.ref, key);
+    const { metadata: m } = await tableForWrite(s, key);
     const fields = m.schemas.find((x) => x.schemaId === m.currentSchemaId)?.fields ?? [];
     const columns = (st.columns ?? fields.map((f) => f.name)).map((c) => {
       const f =
@@ -213,6 +227,7 @@ export class SqlSession {
   }
 
   async close(): Promise<void> {
+    await rollback(this.ctx); // an open transaction ends with the session, committing nothing
     duckFiles(this.ctx.duck).release();
     this.ctx.duck.closeSync();
     this.instance.closeSync();

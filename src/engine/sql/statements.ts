@@ -1,4 +1,5 @@
 import type { IcebergType } from "../../iceberg/types.ts";
+import type { DmlStatement } from "./dml-statements.ts";
 
 /**
  * What floe's parser makes of a statement. Statements floe handles itself (branches, DDL, writes)
@@ -116,7 +117,8 @@ export type Statement =
       readonly where?: string;
     }
   | { readonly kind: "query"; readonly sql: string }
-  | { readonly kind: "call"; readonly procedure: string; readonly args: readonly CallArg[] };
+  | { readonly kind: "call"; readonly procedure: string; readonly args: readonly CallArg[] }
+  | DmlStatement;
 
 /** An argument of `CALL`: by name or by position. */
 export interface CallArg {

@@ -42,19 +42,22 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
     const name = metaTable ? decoded.name.slice(0, dollar) : decoded.name;
     const catalogRef = ref ?? s.ref;
     const key = [t.schema, name];
+    // A table the open transaction changed reads as the transaction left it.
+    const pending = ref === undefined ? s.tx?.table(key) : undefined;
     const content = await contentAt(s.catalog, await readHash(s.catalog, catalogRef), key).catch(
       (e: unknown) => {
         if (ref !== undefined) throw e; // an unknown reference in `t@ref` is the user's error
         return undefined;
       },
     );
-    if (content?.type !== "ICEBERG_TABLE") {
+    if (content?.type !== "ICEBERG_TABLE" && !pending) {
       const duckSchema = DUCKDB_SCHEMAS.has(t.schema.toLowerCase());
       if (ref !== undefined || version !== undefined || timestamp !== undefined || !duckSchema)
         throw new FloeError("NOT_FOUND", `Table ${key.join(".")} does not exist on ${catalogRef}`);
       continue;
     }
-    const metadata = await s.catalog.files.readTable(content.metadataLocation as string);
+    const metadata =
+      pending?.metadata ?? (await s.catalog.files.readTable(content?.metadataLocation as string));
     if (metaTable) {
       if (!SNAPSHOT_TABLES.has(metaTable) && (version !== undefined || timestamp !== undefined))
         throw badRequest(

@@ -7,17 +7,18 @@ import {
 import { cleanlyRefused } from "../../catalog/context.ts";
 import { commitFailed } from "../../catalog/errors.ts";
 import { loadTable } from "../../catalog/tables.ts";
-import { isFloeError } from "../../core/errors.ts";
+import { badRequest, isFloeError } from "../../core/errors.ts";
 import { applyUpdates } from "../../iceberg/apply-updates.ts";
 import type { DataFile } from "../../iceberg/data-file.ts";
 import type { Expression } from "../../iceberg/expressions/expression.ts";
 import type { Evolved } from "../../iceberg/schema-update.ts";
 import { fastAppend } from "../../iceberg/producers/fast-append.ts";
+import type { TableFile } from "../../iceberg/producers/metadata-file.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
 import type { TableUpdate } from "../../iceberg/updates.ts";
 import type { ContentKey } from "../../versioning/model.ts";
 import { newSnapshotId } from "../append.ts";
-import { produceRowChange } from "../delete-rows.ts";
+import { type ProducedRowChange, produceRowChange } from "../delete-rows.ts";
 import { writeDataFiles } from "../write-data-files.ts";
 import type { SessionContext } from "./session-context.ts";
 
@@ -52,12 +53,33 @@ export async function discardFiles(s: SessionContext, files: readonly string[]):
 // Errors of commits whose outcome is unknown (the commit may have landed): their files must stay.
 const outcomeUnknown = new WeakSet<object>();
 
-/** `commitTables` for one statement; an error that is not a clean refusal is marked outcome-unknown. */
+/** A table as a write starts from: its metadata and the metadata file it was read from. */
+export interface WriteBase {
+  readonly metadataLocation: string;
+  readonly metadata: TableMetadata;
+}
+
+/** The table a write starts from: in a transaction, its pending state; else the branch head's. */
+export async function tableForWrite(s: SessionContext, key: ContentKey): Promise<WriteBase> {
+  return s.tx?.table(key) ?? (await loadTable(s.catalog, s.ref, key));
+}
+
+/**
+ * `commitTables` for one statement; an error that is not a clean refusal is marked outcome-unknown.
+ * In a transaction the change is staged instead (`staged`: the table it was made from and the files
+ * written for it), to commit with the transaction's other changes at COMMIT.
+ */
 async function commitStatement(
   s: SessionContext,
   change: TableChange,
   message: string,
+  staged?: { readonly base: WriteBase; readonly files: readonly string[] },
 ): Promise<CommittedTable[]> {
+  if (s.tx) {
+    if (!staged) throw badRequest("This statement cannot run inside a transaction");
+    s.tx.stage(change, staged.base, staged.files);
+    return [];
+  }
   try {
     return await commitTables(s.catalog, s.ref, [change], commitMeta(s, message));
   } catch (e) {
@@ -113,7 +135,8 @@ export async function appendToTable(
   let writtenSchema: string | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
-      const loaded = (await loadTable(s.catalog, s.ref, key)).metadata;
+      const base = await tableForWrite(s, key);
+      const loaded = base.metadata;
       const evolved = opts.evolve?.(loaded);
       const schemaUpdates: TableUpdate[] = evolved
         ? [
@@ -149,7 +172,8 @@ export async function appendToTable(
         updates: [...schemaUpdates, ...produced.updates],
       };
       try {
-        await commitStatement(s, change, commitMessage([change]));
+        const written = [...produced.writtenFiles, ...files.map((f) => f.filePath)];
+        await commitStatement(s, change, commitMessage([change]), { base, files: written });
         return { rows: files.reduce((n, f) => n + f.recordCount, 0n), files, snapshotId };
       } catch (e) {
         await discardAfter(s, e, produced.writtenFiles);
@@ -226,30 +250,45 @@ export async function createTableWithRows(
 
 /**
  * Deletes the rows of a table on the session's branch that `filter` matches, by the table's
- * `write.delete.mode`, in ONE commit through the commit path. When another writer committed
- * meanwhile (a COMMIT_CONFLICT), the delete is made again once from the new head; files written
- * for an attempt that did not commit are removed. Returns the rows deleted.
+ * `write.delete.mode`, in ONE commit through the commit path (`changeRows`). Returns the rows deleted.
  */
 export async function deleteFromTable(
   s: SessionContext,
   key: ContentKey,
   filter: Expression,
 ): Promise<bigint> {
-  for (let attempt = 1; ; attempt++) {
-    const { metadataLocation, metadata } = await loadTable(s.catalog, s.ref, key);
-    const store = s.objects.storeFor(metadata.location);
-    const made = await produceRowChange(
-      { duck: s.duck, store, table: { location: metadataLocation, metadata }, filter },
+  const made = await changeRows(s, key, (table) =>
+    produceRowChange(
+      { duck: s.duck, store: s.objects.storeFor(table.metadata.location), table, filter },
       undefined,
-    );
-    if (!made.produced) return 0n;
+    ),
+  );
+  return made.deletedRows;
+}
+
+/**
+ * A row-level change (DELETE, UPDATE, MERGE) as ONE commit on the session's branch through the
+ * commit path: `produce` makes the change from the table (`produceRowChange`); when another writer
+ * committed meanwhile (a COMMIT_CONFLICT), the change is made again once from the new head. Files
+ * written for an attempt that did not commit are removed. In a transaction, the change is staged.
+ */
+export async function changeRows<R extends ProducedRowChange>(
+  s: SessionContext,
+  key: ContentKey,
+  produce: (table: TableFile) => Promise<R>,
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    const base = await tableForWrite(s, key);
+    const made = await produce({ location: base.metadataLocation, metadata: base.metadata });
+    if (!made.produced) return made;
     const { produced } = made;
     const change: TableChange = { key, requirements: produced.requirements, updates: produced.updates };
+    const files = [...produced.writtenFiles, ...made.writtenFiles];
     try {
-      await commitStatement(s, change, commitMessage([change]));
-      return made.deletedRows;
+      await commitStatement(s, change, commitMessage([change]), { base, files });
+      return made;
     } catch (e) {
-      await discardAfter(s, e, [...produced.writtenFiles, ...made.writtenFiles]);
+      await discardAfter(s, e, files);
       if (!isFloeError(e, "COMMIT_CONFLICT") || attempt >= 2) throw e;
     }
   }

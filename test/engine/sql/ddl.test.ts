@@ -79,10 +79,10 @@ describe("SQL session: DDL and bad input", () => {
         "CREATE TABLE bad.u AS SELECT INTERVAL 1 DAY AS i",
         /^Column i of the query has type INTERVAL, which no Iceberg type holds$/,
       ],
-      ["UPDATE bad.t SET x = 1", /^Unsupported statement: UPDATE is not supported by floe sql$/],
+      ["UPDATE bad.t SET y = 1", /^Table bad.t has no column y$/],
       [
-        "MERGE INTO bad.t USING bad.t s ON true WHEN MATCHED THEN DELETE",
-        /Unsupported statement: MERGE INTO/,
+        "MERGE INTO bad.t USING bad.t s ON true WHEN MATCHED THEN UPDATE SET y = 1",
+        /^Table bad.t has no column y$/,
       ],
       ["COPY bad.t TO '/tmp/x.csv'", /Unsupported statement: COPY/],
       ["CREATE BRANCH main", /main/],

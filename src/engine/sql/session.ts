@@ -247,8 +247,11 @@ const USER_ERRORS =
 
 /** DuckDB's errors as FloeErrors with one line; an unknown table names the session's reference. */
 function duckError(e: unknown, ref: string, sql?: string): unknown {
+  const line = e instanceof Error ? (e.message.split("\n")[0] ?? e.message) : "";
+  // A plain bad-request carrying DuckDB's multi-line message (its query excerpt): its first line
+  if (isFloeError(e, "BAD_REQUEST") && e.constructor === FloeError && line !== e.message)
+    return badRequest(line);
   if (isFloeError(e) || !(e instanceof Error)) return e;
-  const line = e.message.split("\n")[0] ?? e.message;
   const missing = /^Catalog Error: Table with name "?([^"\s]+)"? does not exist/.exec(line);
   if (missing) return new FloeError("NOT_FOUND", `Table ${missing[1]} does not exist on ${ref}`);
   const offset = /position/.test(line) ? undefined : errorOffset(e.message, sql);

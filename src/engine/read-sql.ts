@@ -10,6 +10,8 @@ import { columnDefinition, defaultText } from "./scan-sql.ts";
 interface FileNode {
   readonly name: string;
   readonly fieldId: number | undefined;
+  /** The Parquet type: physical, logical, converted, scale, precision (what DuckDB reads it as follows). */
+  readonly type: string;
   readonly children: FileNode[];
 }
 
@@ -27,6 +29,11 @@ interface FileNode {
  * Files are read where `duckFiles(duck)` says (local paths, S3 through httpfs, or cached copies).
  * With `positions`, each row also has `filename` (the path read) and `file_row_number`
  * (its position in the file, from 0), as position deletes need.
+ *
+ * Files that hold every current field under its current name and field id, which DuckDB reads as
+ * the current type (asked once per file layout with DESCRIBE), are read by name without the
+ * `schema` MAP: the rows are the same, and DuckDB keeps the files' statistics for its plan (with
+ * the MAP, joins and aggregations over the columns run 2-3 times slower).
  */
 export async function readSql(
   duck: DuckDBConnection,
@@ -45,21 +52,28 @@ export async function readSql(
   const trees = await fileSchemas(duck, paths).catch(async (e: unknown) => {
     throw await dataFileError(duck, e, files);
   });
+  const direct = await directLayouts(duck, schema, paths, trees);
   const groups = new Map<string, string[]>();
+  const more = opts.positions ? ", filename = true, file_row_number = true" : "";
+  const extra = opts.positions ? ", filename, file_row_number" : "";
   for (const path of paths) {
     const root = trees.get(path);
-    const fields = schema.fields.map((f) => [f, root?.children.find((c) => c.fieldId === f.id)] as const);
-    const columns = fields.map(
-      ([f, node]) => `${f.id}: ${columnDefinition(f, node && fileType(f.type, node))}`,
-    );
-    const select = fields.map(([f, node]) => {
-      const name = quoteIdent(f.name);
-      if (!node || !needsRebuild(f.type, node)) return name;
-      return `CAST(${rebuild(f.type, node, name, 0)} AS ${duckType(f.type)}) AS ${name}`;
-    });
-    const more = opts.positions ? ", filename = true, file_row_number = true" : "";
-    const extra = opts.positions ? ", filename, file_row_number" : "";
-    const key = `SELECT ${select.join(", ")}${extra} FROM read_parquet([?], schema = MAP {${columns.join(", ")}}${more})`;
+    let key: string;
+    if (root && direct.has(layout(root))) {
+      const names = schema.fields.map((f) => quoteIdent(f.name));
+      key = `SELECT ${names.join(", ")}${extra} FROM read_parquet([?], hive_partitioning = false${more})`;
+    } else {
+      const fields = schema.fields.map((f) => [f, root?.children.find((c) => c.fieldId === f.id)] as const);
+      const columns = fields.map(
+        ([f, node]) => `${f.id}: ${columnDefinition(f, node && fileType(f.type, node))}`,
+      );
+      const select = fields.map(([f, node]) => {
+        const name = quoteIdent(f.name);
+        if (!node || !needsRebuild(f.type, node)) return name;
+        return `CAST(${rebuild(f.type, node, name, 0)} AS ${duckType(f.type)}) AS ${name}`;
+      });
+      key = `SELECT ${select.join(", ")}${extra} FROM read_parquet([?], schema = MAP {${columns.join(", ")}}${more})`;
+    }
     groups.set(key, [...(groups.get(key) ?? []), path]);
   }
   return [...groups]
@@ -67,18 +81,65 @@ export async function readSql(
     .join(" UNION ALL ");
 }
 
+/** A file's layout: its columns' names, field ids and Parquet types, nested ones included. */
+const layout = (node: FileNode): string =>
+  `${node.name}\u0000${node.fieldId ?? ""}\u0000${node.type}(${node.children.map(layout).join(",")})`;
+
+/**
+ * The layouts (of `paths`) that DuckDB reads as `schema` by name: every field is a top-level column
+ * of that name with its field id, and DuckDB's type for the column (DESCRIBE of one file of the
+ * layout) is the field's current type.
+ */
+async function directLayouts(
+  duck: DuckDBConnection,
+  schema: Schema,
+  paths: readonly string[],
+  trees: ReadonlyMap<string, FileNode>,
+): Promise<Set<string>> {
+  const candidates = new Map<string, string>(); // layout → a file of it
+  for (const path of paths) {
+    const root = trees.get(path);
+    if (!root || candidates.has(layout(root))) continue;
+    const byName = schema.fields.every((f) => {
+      const node = root.children.find((c) => c.fieldId === f.id);
+      return node !== undefined && node.name === f.name;
+    });
+    if (byName) candidates.set(layout(root), path);
+  }
+  const out = new Set<string>();
+  if (candidates.size === 0 || schema.fields.length === 0) return out;
+  // DuckDB's names of the current types (its spelling, e.g. DECIMAL(15,2))
+  const describe = async (sql: string) =>
+    new Map((await duck.runAndReadAll(`DESCRIBE ${sql}`)).getRows().map((r) => [String(r[0]), String(r[1])]));
+  const current = await describe(
+    `SELECT ${schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`).join(", ")}`,
+  );
+  for (const [key, path] of candidates) {
+    const types = await describe(`SELECT * FROM read_parquet(${sqlString(path)}, hive_partitioning = false)`);
+    if (schema.fields.every((f) => types.get(f.name) === current.get(f.name))) out.add(key);
+  }
+  return out;
+}
+
 async function fileSchemas(duck: DuckDBConnection, paths: readonly string[]): Promise<Map<string, FileNode>> {
   const reader = await duck.runAndReadAll(
-    `SELECT file_name, name, field_id, num_children FROM parquet_schema([${paths.map(sqlString).join(", ")}])`,
+    `SELECT file_name, name, field_id, num_children,
+       concat_ws(':', type, logical_type, converted_type, scale, precision)
+     FROM parquet_schema([${paths.map(sqlString).join(", ")}])`,
   );
   const rows = reader.getRows();
   const trees = new Map<string, FileNode>();
   let i = 0;
   const node = (): FileNode => {
-    const [, name, fieldId, numChildren] = rows[i++] ?? [];
+    const [, name, fieldId, numChildren, type] = rows[i++] ?? [];
     const children: FileNode[] = [];
     for (let n = Number(numChildren ?? 0); n > 0 && i < rows.length; n--) children.push(node());
-    return { name: String(name), fieldId: fieldId === null ? undefined : Number(fieldId), children };
+    return {
+      name: String(name),
+      fieldId: fieldId === null ? undefined : Number(fieldId),
+      type: String(type),
+      children,
+    };
   };
   while (i < rows.length) {
     const file = String(rows[i]?.[0]);

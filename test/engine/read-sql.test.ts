@@ -146,4 +146,61 @@ describe("readSql: nested fields by field id", () => {
       { n: "0" },
     ]);
   });
+
+  it("reads files of the current layout by name, without the schema MAP, and others by field id", async () => {
+    const flat = (fields: unknown[], id: number) =>
+      schemaFromJson({ type: "struct", "schema-id": id, fields });
+    const v1 = flat(
+      [
+        { id: 1, name: "k", required: true, type: "int" },
+        { id: 2, name: "amount", required: false, type: "decimal(15,2)" },
+        { id: 3, name: "x", required: false, type: "string" },
+      ],
+      0,
+    );
+    // x dropped, then a new x (id 4): a file's old x must not be read by its name
+    const v2 = flat(
+      [
+        { id: 1, name: "k", required: true, type: "int" },
+        { id: 2, name: "amount", required: false, type: "decimal(15,2)" },
+        { id: 4, name: "x", required: false, type: "string" },
+      ],
+      1,
+    );
+    // k promoted to long: v1's and v2's files hold an int
+    const v3 = flat(
+      [
+        { id: 1, name: "k", required: true, type: "long" },
+        { id: 2, name: "amount", required: false, type: "decimal(15,2)" },
+        { id: 4, name: "x", required: false, type: "string" },
+      ],
+      2,
+    );
+    const old = await write(v1, `SELECT 1 AS k, 1.25::DECIMAL(15,2) AS amount, 'old' AS x`);
+    const current = await write(v2, `SELECT 2 AS k, 2.50::DECIMAL(15,2) AS amount, 'new' AS x`);
+    const paths = [...old, ...current].map((f) => f.filePath);
+
+    const direct = await readSql(duck(), v1, [old[0]!.filePath], { positions: true });
+    expect(direct).not.toContain("schema = MAP");
+    expect(await rows(duck(), `SELECT k, amount, x, file_row_number FROM (${direct})`)).toEqual([
+      { k: 1, amount: "1.25", x: "old", file_row_number: "0" },
+    ]);
+
+    const mixed = await readSql(duck(), v2, paths);
+    expect(mixed.split(" UNION ALL ")).toHaveLength(2);
+    expect(mixed.split(" UNION ALL ").filter((q) => q.includes("schema = MAP"))).toHaveLength(1);
+    expect(await rows(duck(), `SELECT * FROM (${mixed}) ORDER BY k`)).toEqual([
+      { k: 1, amount: "1.25", x: null },
+      { k: 2, amount: "2.50", x: "new" },
+    ]);
+
+    const promoted = await readSql(duck(), v3, paths);
+    expect(promoted).toContain("schema = MAP");
+    const types = await rows(duck(), `SELECT column_type FROM (DESCRIBE ${promoted})`);
+    expect(types.map((r) => r.column_type)).toEqual(["BIGINT", "DECIMAL(15,2)", "VARCHAR"]);
+    expect(await rows(duck(), `SELECT * FROM (${promoted}) ORDER BY k`)).toEqual([
+      { k: "1", amount: "1.25", x: null },
+      { k: "2", amount: "2.50", x: "new" },
+    ]);
+  });
 });

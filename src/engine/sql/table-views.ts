@@ -5,6 +5,8 @@ import type { SnapshotSelector } from "../../iceberg/scan/select-snapshot.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
 import { quoteIdent, sqlString } from "../duck-types.ts";
 import { duckFiles } from "../duck-files.ts";
+import { planScan } from "../../iceberg/scan/plan-scan.ts";
+import { readSql } from "../read-sql.ts";
 import { tableRows } from "../table-rows.ts";
 import { selectSnapshot } from "../../iceberg/scan/select-snapshot.ts";
 import { METADATA_TABLES, metadataTableQuery, SNAPSHOT_TABLES } from "./metadata-tables.ts";
@@ -83,14 +85,25 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
   }
 }
 
-/** The rows of a table at a snapshot, as a query over its data files. */
+/**
+ * The rows of a table at a snapshot, as a query over its data files: `readSql` over the files the
+ * planner picks when none has delete files (no file and position columns to join on), else
+ * `tableRows` with every position and equality delete applied. Files on S3 are read as `duckFiles` says.
+ */
 export async function tableSql(
   s: SessionContext,
   metadata: TableMetadata,
   selector: SnapshotSelector,
 ): Promise<string> {
-  // Every position and equality delete applied; files on S3 read as `duckFiles` says.
   const store = s.objects.storeFor(metadata.location);
+  const plan = planScan({ metadata, store, ...selector });
+  const files: string[] = [];
+  let deletes = false;
+  for await (const task of plan) {
+    files.push(task.file.filePath);
+    if (task.deletes.length > 0) deletes = true;
+  }
+  if (!deletes) return readSql(s.duck, plan.schema, files);
   const rows = await tableRows({ duck: s.duck, store, metadata, ...selector });
   const names = rows.schema.fields.map((f) => quoteIdent(f.name)).join(", ");
   return `SELECT ${names} FROM (${rows.sql})`;

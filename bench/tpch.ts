@@ -7,6 +7,7 @@
  *   npm run bench:tpch -- --sf 0.1             another scale factor; prints only (add --write)
  *   npm run bench:tpch -- --runs N             measured runs per query for floe and DuckDB (median)
  *   npm run bench:tpch -- --spark-runs N       measured runs per query for Spark and Trino (default 1)
+ *   npm run bench:tpch -- --warmup 0           no unmeasured run per query for Spark and Trino (default 1)
  *   npm run bench:tpch -- --no-spark --no-trino
  *   npm run bench:tpch -- --queries 1,6,9      some queries only
  *   npm run bench:tpch -- --keep               keep the work directory (warehouse, logs)
@@ -21,7 +22,7 @@ import { writeSection } from "./lib/results-file.ts";
 import { ROOT, type ServerProcess, startFloe, startPg } from "./lib/servers.ts";
 import { table } from "./lib/stats.ts";
 import { duckdbEngine, floeEngine, type LocalEngine, qualify, sameRows, TABLES } from "./tpch/local.ts";
-import { trinoQuery } from "./tpch/trino.ts";
+import { trinoDialect, trinoQuery } from "./tpch/trino.ts";
 
 const run = promisify(execFile);
 const argv = process.argv.slice(2);
@@ -33,6 +34,7 @@ const value = (name: string) => {
 const SF = value("--sf") ?? "1";
 const RUNS = Number(value("--runs") ?? 5);
 const OTHER_RUNS = Number(value("--spark-runs") ?? 1);
+const WARMUP = Number(value("--warmup") ?? 1);
 const SPARK = !flag("--no-spark");
 const TRINO = !flag("--no-trino");
 const KEEP = flag("--keep");
@@ -83,26 +85,34 @@ async function generate(): Promise<{ dir: string; queries: string[]; duckdbVersi
   return { dir, queries: q.queries.map((s) => s.trim().replace(/;\s*$/, "")), duckdbVersion: q.duckdb };
 }
 
-/** Loads the tables with `floe sql` (CREATE TABLE … AS SELECT * FROM read_parquet(…)): one commit each. */
-async function loadTables(store: string, warehouse: string, dir: string): Promise<Map<string, number>> {
-  const seconds = new Map<string, number>();
-  const floe = (sql: string) =>
-    run(
-      process.execPath,
-      [join(ROOT, "bin/floe.js"), "sql", "--store", store, "--warehouse", warehouse, "-e", sql],
-      {
-        cwd: warehouse,
-        maxBuffer: 16 << 20,
-      },
-    );
-  await floe("CREATE NAMESPACE tpch");
-  for (const t of TABLES) {
-    const t0 = performance.now();
-    await floe(`CREATE TABLE tpch.${t} AS SELECT * FROM read_parquet('${join(dir, `${t}.parquet`)}')`);
-    seconds.set(t, (performance.now() - t0) / 1000);
-    log(`  loaded tpch.${t} in ${seconds.get(t)!.toFixed(1)} s`);
-  }
-  return seconds;
+/**
+ * Loads the tables with one `floe sql` process (CREATE TABLE … AS SELECT * FROM read_parquet(…)):
+ * one commit each; returns the process's wall time in seconds.
+ */
+async function loadTables(store: string, warehouse: string, dir: string): Promise<number> {
+  const statements = [
+    "CREATE NAMESPACE tpch",
+    ...TABLES.map(
+      (t) => `CREATE TABLE tpch.${t} AS SELECT * FROM read_parquet('${join(dir, `${t}.parquet`)}')`,
+    ),
+  ];
+  const t0 = performance.now();
+  const { stdout } = await run(
+    process.execPath,
+    [
+      join(ROOT, "bin/floe.js"),
+      "sql",
+      "--store",
+      store,
+      "--warehouse",
+      warehouse,
+      "-e",
+      statements.join(";\n"),
+    ],
+    { cwd: warehouse, maxBuffer: 16 << 20, timeout: 60 * 60_000 },
+  );
+  for (const line of stdout.trim().split("\n")) log(`  ${line}`);
+  return (performance.now() - t0) / 1000;
 }
 
 async function timed(engine: LocalEngine, sql: string): Promise<{ ms: number; rows: Json[][] }> {
@@ -126,7 +136,7 @@ async function main() {
   const figures: QueryFigures[] = [];
   const notes: string[] = [];
   const loads: string[] = [`start ${loadStart}`];
-  let loadSeconds = new Map<string, number>();
+  let loadSeconds = 0;
   let sparkSession: number | undefined;
   try {
     const store = await pg.database("bench_tpch");
@@ -176,7 +186,7 @@ async function main() {
 
     if (SPARK) {
       log(
-        `Spark local[2]: ${numbers.length} queries, 1 warm-up + ${OTHER_RUNS} run(s) each (load ${load()})`,
+        `Spark local[2]: ${numbers.length} queries, ${WARMUP} warm-up + ${OTHER_RUNS} run(s) each (load ${load()})`,
       );
       try {
         sparkSession = await runSpark(`${base}/iceberg/main`, texts, work, numbers, figures);
@@ -187,7 +197,7 @@ async function main() {
     } else notes.push("Spark: not run (--no-spark).");
 
     if (TRINO) {
-      log(`Trino: ${numbers.length} queries, 1 warm-up + ${OTHER_RUNS} run(s) each (load ${load()})`);
+      log(`Trino: ${numbers.length} queries, ${WARMUP} warm-up + ${OTHER_RUNS} run(s) each (load ${load()})`);
       try {
         await runTrino(floeServer.apiUrl, `${base}/iceberg`, warehouse, work, texts, numbers, figures);
       } catch (e) {
@@ -231,11 +241,21 @@ async function runSpark(
   const [python, jars] = depsLine.split(" ") as [string, string];
   const file = join(work, "spark-queries.json");
   writeFileSync(file, JSON.stringify({ queries: texts }));
-  const { stdout } = await run(python, [join(ROOT, "bench/tpch/spark.py"), file, String(OTHER_RUNS)], {
-    cwd: ROOT,
-    env: { ...process.env, FLOE_SPARK_JARS: jars, FLOE_REST_URI: restUri },
-    maxBuffer: 64 << 20,
-    timeout: 120 * 60_000,
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = execFile(
+      python,
+      [join(ROOT, "bench/tpch/spark.py"), file, String(OTHER_RUNS), String(WARMUP)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, FLOE_SPARK_JARS: jars, FLOE_REST_URI: restUri },
+        maxBuffer: 64 << 20,
+        timeout: 120 * 60_000,
+      },
+      (err, out) => (err ? reject(err) : resolve(out)),
+    );
+    child.stdout?.on("data", (d: Buffer) => {
+      for (const line of d.toString().split("\n")) if (line.startsWith("{")) log(`  Spark ${line.trim()}`);
+    });
   });
   let session = 0;
   for (const line of stdout.trim().split("\n")) {
@@ -275,14 +295,16 @@ async function runTrino(
     .split("\n")
     .pop()!;
   try {
-    for (const [i, sql] of texts.entries()) {
+    for (const [i, text] of texts.entries()) {
+      const sql = trinoDialect(text);
       const f = figures.find((x) => x.n === numbers[i])!;
       try {
-        const rows = (await trinoQuery(url, sql, { catalog: "rest", schema: "tpch" })).length;
+        for (let r = 0; r < WARMUP; r++) await trinoQuery(url, sql, { catalog: "rest", schema: "tpch" });
+        let rows = 0;
         const times: number[] = [];
         for (let r = 0; r < OTHER_RUNS; r++) {
           const t0 = performance.now();
-          await trinoQuery(url, sql, { catalog: "rest", schema: "tpch" });
+          rows = (await trinoQuery(url, sql, { catalog: "rest", schema: "tpch" })).length;
           times.push(performance.now() - t0);
         }
         f.trino = { rows, ms: median(times) };
@@ -301,7 +323,7 @@ interface Report {
   started: number;
   uptimeStart: string;
   loads: string[];
-  loadSeconds: Map<string, number>;
+  loadSeconds: number;
   figures: QueryFigures[];
   notes: string[];
   dir: string;
@@ -404,7 +426,6 @@ async function report(r: Report): Promise<void> {
     1,
   );
   const rowsOf = (t: string) => statSync(join(r.dir, `${t}.parquet`)).size / 2 ** 20;
-  const loaded = [...r.loadSeconds].map(([t, s]) => `${t} ${s.toFixed(1)} s`).join(", ");
   const text = `## TPC-H
 
 Written by \`npm run bench:tpch\` (bench/tpch.ts); how it runs and what each figure means: bench/README.md.
@@ -415,10 +436,10 @@ Written by \`npm run bench:tpch\` (bench/tpch.ts); how it runs and what each fig
 - \`uptime\` at end: ${uptimeEnd}
 - 1/5/15-min load: ${r.loads.join("; ")}
 - data: TPC-H SF${SF} from DuckDB ${r.duckdbVersion}'s tpch extension (dbgen; PyPI \`duckdb-extension-tpch\`), one Parquet file per table (${TABLES.map((t) => `${t} ${rowsOf(t).toFixed(0)} MB`).join(", ")}); the 22 queries are \`tpch_queries()\`'s text
-- floe: catalog on PostgreSQL (scripts/pg.sh, fsync=off), local-disk warehouse; tables loaded with \`floe sql -e "CREATE TABLE tpch.t AS SELECT * FROM read_parquet(…)"\` (one commit each): ${loaded}
+- floe: catalog on PostgreSQL (scripts/pg.sh, fsync=off), local-disk warehouse; tables loaded with \`floe sql -e "CREATE TABLE tpch.t AS SELECT * FROM read_parquet(…)"\` (one commit each), all 8 in one \`floe sql\` process in ${r.loadSeconds.toFixed(0)} s
 - floe's engine: a \`SqlSession\` (what \`floe sql\` runs) in the benchmark's process, @duckdb/node-api ${nodeDuck}; DuckDB: the same @duckdb/node-api, views over \`read_parquet\` of the generated files; both with DuckDB's defaults (2 threads); query by query, 1 warm-up then ${RUNS} runs each, alternating; the median, from the statement to its last row
-- Spark 3.5 \`local[2]\` (driver 2 GB), Iceberg 1.11, through floe's Iceberg REST catalog (scripts/spark-deps.sh), one session: per query 1 warm-up then ${OTHER_RUNS} run(s), \`collect()\`; session start ${r.sparkSession === undefined ? "–" : `${r.sparkSession.toFixed(1)} s`} (not counted)
-- Trino 476 single node (interop/trino/server.sh: 1 GB heap, Java 25), Iceberg connector on floe's REST catalog: per query 1 warm-up then ${OTHER_RUNS} run(s), over its HTTP protocol
+- Spark 3.5 \`local[2]\` (driver 2 GB), Iceberg 1.11, through floe's Iceberg REST catalog (scripts/spark-deps.sh), one session: per query ${WARMUP} warm-up run(s) then ${OTHER_RUNS} run(s), \`collect()\`; session start ${r.sparkSession === undefined ? "–" : `${r.sparkSession.toFixed(1)} s`} (not counted)
+- Trino 476 single node (interop/trino/server.sh: 1 GB heap, Java 25), Iceberg connector on floe's REST catalog: per query ${WARMUP} warm-up run(s) then ${OTHER_RUNS} run(s), over its HTTP protocol; Q15 groups by \`l_suppkey\` instead of its alias \`supplier_no\` (Trino resolves no select-list alias in GROUP BY)
 - "same rows": floe's rows equal DuckDB's (numbers within 1e-9 relative); Spark and Trino are checked on their row counts
 
 ${targets}

@@ -24,7 +24,7 @@ import type { SessionContext } from "./session-context.ts";
 import type { Statement } from "./statements.ts";
 import { errorOffset } from "./error-position.ts";
 import { parseTree, registerTables } from "./table-views.ts";
-import { whereExpression } from "./where.ts";
+import { prunableWhere } from "./where.ts";
 import { appendToTable, deleteFromTable, tableForWrite } from "./writes.ts";
 import { runMerge } from "./merge.ts";
 import { checkInTransaction, rollback, runTransaction } from "./transaction.ts";
@@ -158,8 +158,12 @@ export class SqlSession {
       case "insert":
         return this.insert(st);
       case "delete": {
-        const filter = st.where === undefined ? alwaysTrue() : await whereExpression(s.duck, st.where);
-        const n = await deleteFromTable(s, [...st.table], filter);
+        // A condition floe can turn into an Iceberg expression prunes files and picks the rows;
+        // any other (functions, subqueries) is evaluated by DuckDB on every file's rows.
+        const where = st.where === undefined ? undefined : rewriteTableRefs(st.where);
+        const exact = where === undefined ? alwaysTrue() : await prunableWhere(s.duck, where);
+        if (exact === undefined) await registerTables(s, `SELECT 1 FROM __floe_target WHERE ${where}`);
+        const n = await deleteFromTable(s, [...st.table], exact ?? alwaysTrue(), exact ? undefined : where);
         return messageResult(`Deleted ${n} rows from ${st.table.join(".")}`);
       }
       case "query":

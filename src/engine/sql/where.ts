@@ -62,6 +62,23 @@ export async function whereExpression(duck: DuckDBConnection, where: string): Pr
   return toExpression(node.where_clause as Node, where);
 }
 
+/**
+ * `whereExpression`, or undefined for a condition that is valid but has no Iceberg expression
+ * (functions, arithmetic, two columns compared, subqueries): the caller then evaluates the SQL
+ * itself. Syntax errors, LIMIT / further statements and `= NULL` are still errors.
+ */
+export async function prunableWhere(duck: DuckDBConnection, where: string): Promise<Expression | undefined> {
+  try {
+    return await whereExpression(duck, where);
+  } catch (e) {
+    if (unconvertible.has(e as Error)) return undefined;
+    throw e;
+  }
+}
+
+/** The errors `unsupported` made: a condition without an Iceberg expression. */
+const unconvertible = new WeakSet<Error>();
+
 function toExpression(n: Node, text: string): Expression {
   const children = (n.children ?? []) as Node[];
   switch (n.type) {
@@ -157,8 +174,10 @@ function unsupported(n: Node, text: string, expected?: string): Error {
       : String(n.type ?? n.class ?? "expression")
           .toLowerCase()
           .replace(/_/g, " ");
-  return badRequest(
+  const e = badRequest(
     `Unsupported WHERE in DELETE: ${what}${at(n, text)}${expected ? ` where ${expected} was expected` : ""} ` +
       "(supported: column compared with a literal, IN, IS [NOT] NULL, NOT, AND, OR)",
   );
+  unconvertible.add(e);
+  return e;
 }

@@ -256,10 +256,18 @@ export async function deleteFromTable(
   s: SessionContext,
   key: ContentKey,
   filter: Expression,
+  /** A SQL condition over the table's columns picking the rows, when `filter` only prunes. */
+  matchSql?: string,
 ): Promise<bigint> {
   const made = await changeRows(s, key, (table) =>
     produceRowChange(
-      { duck: s.duck, store: s.objects.storeFor(table.metadata.location), table, filter },
+      {
+        duck: s.duck,
+        store: s.objects.storeFor(table.metadata.location),
+        table,
+        filter,
+        ...(matchSql === undefined ? {} : { matchSql }),
+      },
       undefined,
     ),
   );

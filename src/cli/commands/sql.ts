@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadConfig, s3Settings } from "../../core/config.ts";
 import { isFloeError } from "../../core/errors.ts";
 import { CliError, examples } from "../common.ts";
-import type { StatementResult } from "../../engine/sql/result.ts";
+import { rowsResult, type StatementResult } from "../../engine/sql/result.ts";
 import { SQL_FORMATS, type SqlFormat, writeResult } from "../sql-output.ts";
 import { remoteStatement } from "../sql-remote.ts";
 
@@ -108,9 +108,19 @@ export function registerSql(program: Command): void {
       // Through the server that holds the catalog: each statement in a session of its own there, so
       // the reference `USE REFERENCE` picks is kept here.
       let current = ref;
+      // A transaction is sent whole at its COMMIT / ROLLBACK (the server's session lasts one request).
+      let pending: string[] | undefined;
       return run(async (sql) => {
-        const r = await remoteStatement(config.uri, sql, current);
         const st = parseStatement(sql);
+        if (st.kind === "transaction" && st.action === "begin" && pending === undefined) pending = [];
+        if (pending !== undefined) {
+          pending.push(sql);
+          if (st.kind !== "transaction" || st.action === "begin") return rowsResult([], []);
+          const block = pending.join(";\n");
+          pending = undefined;
+          return remoteStatement(config.uri, block, current);
+        }
+        const r = await remoteStatement(config.uri, sql, current);
         if (st.kind === "use-reference") current = st.hash === undefined ? st.name : `${st.name}@${st.hash}`;
         return r;
       });

@@ -147,3 +147,22 @@ export async function rollback(s: SessionContext): Promise<void> {
   s.tx = undefined;
   if (tx) await discardFiles(s, tx.written);
 }
+
+/** Whether a statement's text is BEGIN / START TRANSACTION, COMMIT or ROLLBACK. */
+export function isTransactionStatement(sql: string): boolean {
+  return /^\s*(BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|ABORT)\b/i.test(sql);
+}
+
+/**
+ * Whether statements are one whole transaction: BEGIN / START TRANSACTION first, COMMIT or ROLLBACK
+ * last. A session that lives for one request (`POST /api/v1/sql`) runs a transaction only so.
+ */
+export function isTransactionBlock(statements: readonly string[]): boolean {
+  const first = statements[0] ?? "";
+  const last = statements[statements.length - 1] ?? "";
+  return (
+    statements.length >= 2 &&
+    /^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(first) &&
+    /^\s*(COMMIT|ROLLBACK|ABORT)\b/i.test(last)
+  );
+}

@@ -5,8 +5,9 @@ import type { CatalogContext } from "../../catalog/context.ts";
 import { DEFAULTS } from "../../core/config.ts";
 import { badRequest, FloeError } from "../../core/errors.ts";
 import { splitStatements } from "../../engine/sql/lexer.ts";
-import type { SqlColumn } from "../../engine/sql/result.ts";
+import { allRows, type SqlColumn, type StatementResult } from "../../engine/sql/result.ts";
 import { SqlSession } from "../../engine/sql/session.ts";
+import { isTransactionBlock, isTransactionStatement } from "../../engine/sql/transaction.ts";
 import type { EngineFiles } from "../../engine/duck-files.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { statusOf, toFloeError } from "../error-map.ts";
@@ -25,7 +26,8 @@ const DEFAULT_SQL_LIMITS: SqlLimits = {
 };
 
 interface SqlRequest {
-  readonly sql: string;
+  /** One statement, or a whole transaction (BEGIN; …; COMMIT), run in one session. */
+  readonly sql: readonly string[];
   readonly ref?: string;
   /** undefined = no limit. */
   readonly maxRows?: number;
@@ -85,7 +87,7 @@ export function registerSqlRoute(
         ...(req.ref === undefined ? {} : { ref: req.ref }),
         author: "floe sql over HTTP",
       });
-      const result = await session.execute(req.sql, { signal: abort.signal });
+      const result = await runAll(session, req.sql, abort.signal);
       // The first rows before the status: a statement that fails or times out before it has any
       // answers with an error status.
       const rows = result.batches[Symbol.asyncIterator]();
@@ -128,13 +130,43 @@ function readRequest(raw: unknown, limits: SqlLimits): SqlRequest {
         ? `"timeoutMs" must be an integer from 1 to ${cap} (the server's sql.statementTimeoutMs)`
         : '"timeoutMs" must be an integer, 1 or more',
     );
-  const statements = splitStatements(body.sql);
-  if (statements.length !== 1) throw badRequest(`Send one statement per request, not ${statements.length}`);
+  const statements = splitStatements(body.sql).map((x) => x.sql);
+  if (statements.length !== 1 && !isTransactionBlock(statements))
+    throw badRequest(
+      `Send one statement per request, not ${statements.length} (or one whole transaction: BEGIN; …; COMMIT)`,
+    );
+  if (statements.length === 1 && isTransactionStatement(statements[0] ?? ""))
+    throw badRequest(
+      "A transaction over HTTP is one request: send BEGIN; …; COMMIT together (each request is a session of its own)",
+    );
   return {
-    sql: statements[0]?.sql ?? "",
+    sql: statements,
     ...(body.ref === undefined ? {} : { ref: body.ref }),
     ...(maxRows === null ? {} : { maxRows: maxRows as number }),
     timeoutMs: timeoutMs as number,
+  };
+}
+
+/**
+ * Runs the statements in order; the answer is the last one's, its message preceded by the others'
+ * (the rows of queries inside a transaction are not returned).
+ */
+async function runAll(
+  session: SqlSession,
+  statements: readonly string[],
+  signal: AbortSignal,
+): Promise<StatementResult> {
+  const messages: string[] = [];
+  for (const sql of statements.slice(0, -1)) {
+    const r = await session.execute(sql, { signal });
+    await allRows(r);
+    if (r.message !== undefined) messages.push(r.message);
+  }
+  const last = await session.execute(statements[statements.length - 1] ?? "", { signal });
+  if (messages.length === 0) return last;
+  return {
+    ...last,
+    message: [...messages, ...(last.message === undefined ? [] : [last.message])].join("\n"),
   };
 }
 

@@ -105,7 +105,7 @@ export function unboundSpecFromJson(json: unknown, what: string): UnboundPartiti
   return specId === undefined ? { fields } : { specId, fields };
 }
 
-function unboundSpecToJson(s: UnboundPartitionSpec): JsonObject {
+export function unboundSpecToJson(s: UnboundPartitionSpec): JsonObject {
   const fields = s.fields.map((f) => {
     const json = partitionFieldToJson({ ...f, fieldId: f.fieldId ?? -1 });
     if (f.fieldId === undefined) delete json["field-id"];

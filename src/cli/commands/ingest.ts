@@ -18,12 +18,15 @@ interface IngestFlags {
   readonly config?: string;
   readonly store?: string;
   readonly warehouse?: string;
+  readonly uri?: string;
 }
 
 /**
  * `floe ingest <file | dir | glob> <ns.table>`: loads CSV, Parquet or JSON files into an Iceberg
  * table of the configuration's catalog in one commit (`engine/ingest/ingest.ts`), creating the
- * table when it is absent. Progress goes to standard error, the summary to standard output.
+ * table when it is absent. Progress goes to standard error, the summary to standard output. While
+ * a server holds the embedded catalog, the files are written here and committed through that
+ * server's Iceberg REST API (`uri` of the configuration), as any Iceberg client does.
  */
 export function registerIngest(program: Command): void {
   examples(
@@ -51,7 +54,11 @@ export function registerIngest(program: Command): void {
       )
       .option("--config <file>", "config file (default floe.yaml / floe.json in the current directory)")
       .option("--store <url>", "metadata store: pglite:<dir>, pglite:memory or postgres://…")
-      .option("--warehouse <location>", "table data location: a directory or s3://bucket/prefix"),
+      .option("--warehouse <location>", "table data location: a directory or s3://bucket/prefix")
+      .option(
+        "--uri <url>",
+        "server to commit through while it holds an embedded catalog (default from the config)",
+      ),
     [
       `floe ingest events.csv web.events --partition-by "day(ts)"`,
       `floe ingest 'exports/*.parquet' sales.orders --branch dev`,
@@ -62,7 +69,7 @@ export function registerIngest(program: Command): void {
       throw new CliError("give --ref or --branch, not both");
     checkIngestArgs(table, flags.format, flags.partitionBy); // before the store opens: a typo fails at once
     const { config } = loadConfig({
-      flags: { store: flags.store, warehouse: flags.warehouse },
+      flags: { store: flags.store, warehouse: flags.warehouse, uri: flags.uri },
       configFile: flags.config,
     });
     // Loaded here so that other commands start without DuckDB and the store.
@@ -75,13 +82,10 @@ export function registerIngest(program: Command): void {
         import("../../engine/ingest/ingest.ts"),
       ]);
     const kv = await openKvStore(config.store, { poolSize: config.storePoolSize }).catch((e: unknown) => {
-      if (isFloeError(e, "SERVICE_UNAVAILABLE"))
-        throw new CliError(
-          `${e.message}: floe ingest opens the catalog itself — stop the server that holds the embedded catalog, or use PostgreSQL as the store`,
-        );
+      if (isFloeError(e, "SERVICE_UNAVAILABLE")) return undefined; // a server holds the embedded catalog
       throw e;
     });
-    const store = await openVersionStore(kv, { defaultBranch: config.defaultBranch });
+    const store = kv && (await openVersionStore(kv, { defaultBranch: config.defaultBranch }));
     const objects = new ObjectStoreResolver({ s3: s3Settings(config) });
     const progress =
       flags.quiet || flags.json
@@ -95,7 +99,9 @@ export function registerIngest(program: Command): void {
     try {
       const ref = flags.ref ?? flags.branch;
       const summary = await ing.ingest({
-        catalog: openCatalog({ store, objects, warehouse: config.warehouse }),
+        ...(store === undefined
+          ? { server: config.uri }
+          : { catalog: openCatalog({ store, objects, warehouse: config.warehouse }) }),
         objects,
         input,
         table,
@@ -142,7 +148,7 @@ export function registerIngest(program: Command): void {
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      await store.close();
+      await store?.close();
       await objects.close();
     }
   });

@@ -2,29 +2,33 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { open, mkdtemp, readdir, rm, rmdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CatalogContext, readHash } from "../../catalog/context.ts";
-import { requireNamespace } from "../../catalog/namespaces.ts";
-import { defaultLocation } from "../../catalog/table-content.ts";
-import { loadTable } from "../../catalog/tables.ts";
+import type { CatalogContext } from "../../catalog/context.ts";
 import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
-import { newTableMetadata } from "../../iceberg/create-table.ts";
 import type { Schema } from "../../iceberg/schema.ts";
 import type { TableMetadata } from "../../iceberg/table-metadata.ts";
 import { parseLocation } from "../../storage/location.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
-import { parseRefSpec } from "../../versioning/ref-spec.ts";
 import { quoteIdent, sqlString } from "../duck-types.ts";
 import { schemaOf, specOf } from "../sql/ddl.ts";
 import type { SessionContext } from "../sql/session-context.ts";
 import type { PartitionDef } from "../sql/statements.ts";
-import { appendToTable, createTableWithRows, type WriteOutcome } from "../sql/writes.ts";
+import { appendRows, createWithRows, type WriteOutcome } from "../sql/writes.ts";
 import { checkIngestArgs, type IngestArgs } from "./args.ts";
 import { type InputFormat, type Inputs, resolveInputs } from "./inputs.ts";
 import { matchColumns } from "./match.ts";
 import { describeInput, inputColumnSql, readerSql } from "./reader.ts";
+import { openRestCatalog } from "./rest-catalog.ts";
+import { type IngestCatalog, localCatalog } from "./target.ts";
 
 export interface IngestOptions {
-  readonly catalog: CatalogContext;
+  /** The catalog, opened in this process; or `server`. */
+  readonly catalog?: CatalogContext;
+  /**
+   * A floe server's URL, when it holds the catalog: the files are written here, the table loaded,
+   * created and committed through its Iceberg REST API.
+   */
+  readonly server?: string;
+  /** Where the data files are written: the warehouse's object stores. */
   readonly objects: ObjectStoreResolver;
   /** A file, a directory or a glob of local files. */
   readonly input: string;
@@ -81,16 +85,15 @@ export interface IngestSummary {
 /**
  * `floe ingest`: reads local CSV, Parquet or JSON files with DuckDB (schema inferred by its
  * readers), creates the table when it is absent or appends to it, and makes ONE Iceberg commit on
- * the branch through the SQL engine's write path (`appendToTable` / `createTableWithRows`: data
- * files by DuckDB's `COPY`, a fast append, the catalog's commit path). DuckDB streams the input to
+ * the branch through the SQL engine's write path (`appendToTable` / `createWithRows`: data
+ * files by DuckDB's `COPY`, a fast append, the catalog's commit path — or, with `server`, the
+ * server's Iceberg REST API, as any Iceberg client commits). DuckDB streams the input to
  * Parquet files, with a memory limit and a spill directory, so no input is held in memory. A
  * failure commits nothing and removes the files written.
  */
 export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
   const started = Date.now();
   const args = checkIngestArgs(opts.table, opts.format, opts.partitionBy);
-  const ref = opts.ref ?? opts.catalog.store.defaultBranch;
-  await requireBranch(opts.catalog, ref);
   const spill = opts.tempDir ?? (await mkdtemp(join(tmpdir(), "floe-ingest-")));
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: opts.memoryLimit ?? "512MB",
@@ -106,7 +109,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
       opts.signal?.addEventListener("abort", interrupt);
       try {
         opts.signal?.throwIfAborted();
-        return await run(opts, duck, args, ref, started);
+        return await run(opts, duck, args, started);
       } catch (e) {
         if (opts.signal?.aborted) throw badRequest("Interrupted: nothing was committed");
         throw e;
@@ -126,29 +129,16 @@ async function run(
   opts: IngestOptions,
   duck: DuckDBConnection,
   { key, format, partitioning }: IngestArgs,
-  ref: string,
   started: number,
 ): Promise<IngestSummary> {
   const name = key.join(".");
+  const target = await openTarget(opts, duck);
+  const ref = target.ref;
   const inputs = await resolveInputs(duck, opts.input, format);
   const plain = readerSql(inputs);
   const columns = await duckRead(() => describeInput(duck, plain));
-  const existing = await loadTable(opts.catalog, ref, key).then(
-    (t) => t.metadata,
-    (e: unknown) => {
-      if (isFloeError(e, "NOT_FOUND") && /table/i.test(e.message)) return undefined;
-      throw e;
-    },
-  );
-  const s: SessionContext = {
-    catalog: opts.catalog,
-    objects: opts.objects,
-    duck,
-    ref,
-    views: new Set(),
-    application: "floe ingest",
-    ...(opts.author === undefined ? {} : { author: opts.author }),
-  };
+  const existing = await target.find(key);
+  const s = { duck, objects: opts.objects };
   const estimate = await estimateRows(duck, inputs);
   const write = (f: () => Promise<WriteOutcome>) =>
     withProgress(duck, opts, inputs.totalBytes, estimate, () => duckRead(f));
@@ -158,20 +148,15 @@ async function run(
   let outcome: WriteOutcome;
   let added: string[] = [];
   if (existing === undefined) {
-    await requireNamespace(opts.catalog, await readHash(opts.catalog, ref), key.slice(0, -1));
     const schema = schemaOf(columns.map((c) => ({ name: c.name, type: c.type, required: false })));
-    const metadata: TableMetadata = newTableMetadata({
-      schema,
-      spec: specOf(schema, partitioning ?? []),
-      properties: {},
-      location: defaultLocation(opts.catalog.warehouse, key),
-    });
+    const metadata = await target.newTable(key, schema, specOf(schema, partitioning ?? []));
     if (await nothing()) return summary(opts, inputs, ref, started, { rows: 0n, files: [] }, true, []);
     const source = `SELECT ${columns.map((c) => `${inputColumnSql(c)} AS ${quoteIdent(c.name)}`).join(", ")} FROM ${plain}`;
     try {
       outcome = await write(() =>
-        createTableWithRows(
+        createWithRows(
           s,
+          target,
           key,
           metadata,
           source,
@@ -189,7 +174,7 @@ async function run(
     added = match.added.map((c) => c.name);
     const source = `SELECT ${match.select} FROM ${readerSql(inputs, match.readerTypes)}`;
     outcome = await write(() =>
-      appendToTable(s, key, source, match.evolve === undefined ? {} : { evolve: match.evolve }),
+      appendRows(s, target, key, source, match.evolve === undefined ? {} : { evolve: match.evolve }),
     );
   }
   return summary(opts, inputs, ref, started, outcome, existing === undefined, added);
@@ -220,13 +205,21 @@ function summary(
   };
 }
 
-/** Ingest writes to a branch that exists; tags and `ref@hash` are read-only. */
-async function requireBranch(catalog: CatalogContext, ref: string): Promise<void> {
-  const spec = parseRefSpec(ref);
-  if (spec.name === undefined || spec.hash !== undefined || spec.relative.length > 0)
-    throw badRequest(`Cannot ingest into ${ref}: give a branch`);
-  const r = await catalog.store.getReference(spec.name);
-  if (r.type !== "BRANCH") throw badRequest(`Cannot ingest into tag ${ref}: tags are read-only`);
+/** The catalog to write to, on the branch (which must exist): this process's, or the server's. */
+async function openTarget(opts: IngestOptions, duck: DuckDBConnection): Promise<IngestCatalog> {
+  const application = "floe ingest";
+  if (opts.server !== undefined) return openRestCatalog(opts.server, opts.ref, opts.author, application);
+  if (opts.catalog === undefined) throw new Error("ingest needs a catalog or a server");
+  const s: SessionContext = {
+    catalog: opts.catalog,
+    objects: opts.objects,
+    duck,
+    ref: opts.ref ?? opts.catalog.store.defaultBranch,
+    views: new Set(),
+    application,
+    ...(opts.author === undefined ? {} : { author: opts.author }),
+  };
+  return localCatalog(s);
 }
 
 /** `--partition-by` on an existing table must say its partitioning (it only shapes a new table). */

@@ -25,8 +25,32 @@ import type { SessionContext } from "./session-context.ts";
 const TARGET_FILE_SIZE = "write.target-file-size-bytes";
 const ATTEMPTS = 5;
 
+/** What writing data files takes: DuckDB and the object stores. */
+export type FileWriter = Pick<SessionContext, "duck" | "objects">;
+
+/**
+ * Where a write loads the table and commits: the session's catalog (`sessionTarget`), or a
+ * server's Iceberg REST API (`floe ingest` while a server holds the catalog). A commit's error is
+ * a `FloeError`; only a clean refusal (`cleanlyRefused`) lets the files written for it go.
+ */
+export interface WriteTarget {
+  load(key: ContentKey): Promise<WriteBase>;
+  /** `staged`: the table the change was made from and the files written for it (a transaction's). */
+  commit(change: TableChange, message: string, staged?: StagedChange): Promise<void>;
+}
+
+type StagedChange = { readonly base: WriteBase; readonly files: readonly string[] };
+
+/** The session's catalog, on the session's branch (in a transaction: staged), as a write target. */
+export const sessionTarget = (s: SessionContext): WriteTarget => ({
+  load: (key) => tableForWrite(s, key),
+  commit: async (change, message, staged) => {
+    await commitStatement(s, change, message, staged);
+  },
+});
+
 /** Writes the rows of `source` (columns: the schema's fields by name) as data files of the table. */
-export async function writeRows(s: SessionContext, m: TableMetadata, source: string): Promise<DataFile[]> {
+export async function writeRows(s: FileWriter, m: TableMetadata, source: string): Promise<DataFile[]> {
   const schema = m.schemas.find((x) => x.schemaId === m.currentSchemaId);
   const spec = m.partitionSpecs.find((x) => x.specId === m.defaultSpecId);
   const sortOrder = m.sortOrders.find((o) => o.orderId === m.defaultSortOrderId);
@@ -46,7 +70,7 @@ export async function writeRows(s: SessionContext, m: TableMetadata, source: str
 }
 
 /** Removes files no commit refers to. */
-export async function discardFiles(s: SessionContext, files: readonly string[]): Promise<void> {
+export async function discardFiles(s: FileWriter, files: readonly string[]): Promise<void> {
   await Promise.allSettled(files.map((f) => s.objects.storeFor(f).delete(f)));
 }
 
@@ -73,15 +97,19 @@ async function commitStatement(
   s: SessionContext,
   change: TableChange,
   message: string,
-  staged?: { readonly base: WriteBase; readonly files: readonly string[] },
+  staged?: StagedChange,
 ): Promise<CommittedTable[]> {
   if (s.tx) {
     if (!staged) throw badRequest("This statement cannot run inside a transaction");
     s.tx.stage(change, staged.base, staged.files);
     return [];
   }
+  return markUnknown(() => commitTables(s.catalog, s.ref, [change], commitMeta(s, message)));
+}
+
+async function markUnknown<T>(commit: () => Promise<T>): Promise<T> {
   try {
-    return await commitTables(s.catalog, s.ref, [change], commitMeta(s, message));
+    return await commit();
   } catch (e) {
     if (!cleanlyRefused(e) && typeof e === "object" && e !== null) outcomeUnknown.add(e);
     throw e;
@@ -93,7 +121,7 @@ async function commitStatement(
  * unknown: then the files stay (at worst orphans for orphan removal), never deleted under a
  * commit that may have landed.
  */
-async function discardAfter(s: SessionContext, error: unknown, files: readonly string[]): Promise<void> {
+async function discardAfter(s: FileWriter, error: unknown, files: readonly string[]): Promise<void> {
   if (typeof error === "object" && error !== null && outcomeUnknown.has(error)) return;
   await discardFiles(s, files);
 }
@@ -125,8 +153,19 @@ export interface AppendOptions {
  * appended meanwhile (a COMMIT_CONFLICT), the snapshot is made again on the new head with the same
  * data files. Nothing written stays behind if the statement fails.
  */
-export async function appendToTable(
+export function appendToTable(
   s: SessionContext,
+  key: ContentKey,
+  source: string,
+  opts: AppendOptions = {},
+): Promise<WriteOutcome> {
+  return appendRows(s, sessionTarget(s), key, source, opts);
+}
+
+/** `appendToTable` loading the table and committing through `target`. */
+export async function appendRows(
+  s: FileWriter,
+  target: WriteTarget,
   key: ContentKey,
   source: string,
   opts: AppendOptions = {},
@@ -135,7 +174,7 @@ export async function appendToTable(
   let writtenSchema: string | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
-      const base = await tableForWrite(s, key);
+      const base = await target.load(key);
       const loaded = base.metadata;
       const evolved = opts.evolve?.(loaded);
       const schemaUpdates: TableUpdate[] = evolved
@@ -173,7 +212,7 @@ export async function appendToTable(
       };
       try {
         const written = [...produced.writtenFiles, ...files.map((f) => f.filePath)];
-        await commitStatement(s, change, commitMessage([change]), { base, files: written });
+        await markUnknown(() => target.commit(change, commitMessage([change]), { base, files: written }));
         return { rows: files.reduce((n, f) => n + f.recordCount, 0n), files, snapshotId };
       } catch (e) {
         await discardAfter(s, e, produced.writtenFiles);
@@ -216,8 +255,20 @@ function creationUpdates(m: TableMetadata): TableUpdate[] {
  * files are written under the new table's location first, then the table's creation and its first
  * snapshot commit together, so a failure leaves neither table nor files.
  */
-export async function createTableWithRows(
+export function createTableWithRows(
   s: SessionContext,
+  key: ContentKey,
+  metadata: TableMetadata,
+  source: string,
+  message?: string,
+): Promise<WriteOutcome> {
+  return createWithRows(s, sessionTarget(s), key, metadata, source, message);
+}
+
+/** `createTableWithRows` committing through `target`. */
+export async function createWithRows(
+  s: FileWriter,
+  target: WriteTarget,
   key: ContentKey,
   metadata: TableMetadata,
   source: string,
@@ -239,7 +290,7 @@ export async function createTableWithRows(
       updates.push(...produced.updates);
     }
     const change: TableChange = { key, requirements: [{ type: "assert-create" }], updates };
-    await commitStatement(s, change, message ?? `Create table ${key.join(".")} as select`);
+    await markUnknown(() => target.commit(change, message ?? `Create table ${key.join(".")} as select`));
     const rows = files.reduce((n, f) => n + f.recordCount, 0n);
     return { rows, files, ...(snapshotId === undefined ? {} : { snapshotId }) };
   } catch (e) {

@@ -81,7 +81,11 @@ export async function runShowNamespaces(s: SessionContext): Promise<StatementRes
   return rowsResult([{ name: "namespace", type: "VARCHAR" }], out);
 }
 
-export async function runShowTables(s: SessionContext, st: St<"show-tables">): Promise<StatementResult> {
+export async function runShowTables(
+  s: SessionContext,
+  st: St<"show-tables"> | St<"show-views">,
+  type: "ICEBERG_TABLE" | "ICEBERG_VIEW" = "ICEBERG_TABLE",
+): Promise<StatementResult> {
   const namespaces = st.namespace ? [st.namespace] : (await allNamespaces(s)).map((n) => n.split("."));
   const rows: string[][] = [];
   for (const ns of namespaces) {
@@ -91,7 +95,7 @@ export async function runShowTables(s: SessionContext, st: St<"show-tables">): P
         s.catalog,
         s.ref,
         ns,
-        "ICEBERG_TABLE",
+        type,
         pageToken === undefined ? {} : { pageToken },
       );
       for (const key of page.items) rows.push([ns.join("."), key[key.length - 1] as string]);
@@ -101,7 +105,7 @@ export async function runShowTables(s: SessionContext, st: St<"show-tables">): P
   return rowsResult(
     [
       { name: "namespace", type: "VARCHAR" },
-      { name: "table", type: "VARCHAR" },
+      { name: type === "ICEBERG_TABLE" ? "table" : "view", type: "VARCHAR" },
     ],
     rows,
   );
@@ -202,7 +206,7 @@ export async function runCreateTable(s: SessionContext, st: St<"create-table">):
 }
 
 /** The columns of a query's result, typed for Iceberg. */
-async function queryColumns(s: SessionContext, query: string): Promise<ColumnDef[]> {
+export async function queryColumns(s: SessionContext, query: string): Promise<ColumnDef[]> {
   const reader = await s.duck.runAndReadAll(`DESCRIBE (${query})`).catch((e: unknown) => {
     throw badRequest(`Cannot create a table from the query: ${(e as Error).message.split("\n")[0]}`);
   });

@@ -3,6 +3,7 @@ import { parseDml } from "./parse-dml.ts";
 import { parseType } from "./parse-type.ts";
 import { parseAlterSpec } from "./parse-alter-spec.ts";
 import { parseCall } from "./parse-call.ts";
+import { parseViewStatement } from "./parse-view.ts";
 import { parseTransformTerm } from "./parse-transform.ts";
 import type { AlterAction, ColumnDef, PartitionDef, RefType, Statement } from "./statements.ts";
 
@@ -59,6 +60,8 @@ function parse(c: Cursor): Statement {
     return { kind: "assign-reference", type, ...(name ? { name } : {}), ...(to ? { to } : {}) };
   }
   if (c.acceptWord("SHOW") || (c.isWord("LIST", "REFERENCES") && c.acceptWord("LIST"))) {
+    const view = parseViewStatement(c, "SHOW");
+    if (view) return view;
     if (c.acceptWord("REFERENCES")) return { kind: "show-references" };
     if (c.acceptWord("REFERENCE")) return { kind: "show-reference" };
     if (c.acceptWord("LOG")) {
@@ -128,6 +131,8 @@ function acceptCatalog(c: Cursor): void {
 }
 
 function parseCreate(c: Cursor): Statement {
+  const view = parseViewStatement(c, "CREATE");
+  if (view) return view;
   if (c.isWord("BRANCH") || c.isWord("TAG")) {
     const type = refType(c);
     const ifNotExists = c.acceptWord("IF", "NOT", "EXISTS");
@@ -146,7 +151,6 @@ function parseCreate(c: Cursor): Statement {
   }
   if (c.isWord("OR", "REPLACE")) c.fail("CREATE OR REPLACE is not supported");
   if (!c.acceptWord("TABLE")) {
-    if (c.isWord("VIEW")) c.fail("CREATE VIEW is not supported yet");
     c.fail("expected TABLE, NAMESPACE, SCHEMA, BRANCH or TAG after CREATE");
   }
   const ifNotExists = c.acceptWord("IF", "NOT", "EXISTS");
@@ -244,6 +248,8 @@ function propertyValue(c: Cursor): string {
 }
 
 function parseDrop(c: Cursor): Statement {
+  const view = parseViewStatement(c, "DROP");
+  if (view) return view;
   if (c.isWord("BRANCH") || c.isWord("TAG")) {
     const type = refType(c);
     const ifExists = c.acceptWord("IF", "EXISTS");
@@ -258,7 +264,6 @@ function parseDrop(c: Cursor): Statement {
     const name = c.qualifiedName("a table name");
     return { kind: "drop-table", name, ifExists, purge: c.acceptWord("PURGE") };
   }
-  if (c.isWord("VIEW")) c.fail("DROP VIEW is not supported yet");
   return c.fail("expected TABLE, NAMESPACE, SCHEMA, BRANCH or TAG after DROP");
 }
 

@@ -17,6 +17,7 @@ import {
 import { Cancellation } from "./cancel.ts";
 import { parseStatement } from "./parse.ts";
 import { runCall } from "./procedures.ts";
+import { runCreateView, runDropView } from "./view-ddl.ts";
 import { runReferenceStatement } from "./references.ts";
 import { messageResult, type StatementResult } from "./result.ts";
 import { rewriteTableRefs } from "./rewrite.ts";
@@ -176,6 +177,12 @@ export class SqlSession {
         return runMerge(s, st);
       case "transaction":
         return runTransaction(s, st);
+      case "create-view":
+        return runCreateView(s, st);
+      case "drop-view":
+        return runDropView(s, st);
+      case "show-views":
+        return runShowTables(s, st, "ICEBERG_VIEW");
     }
   }
 

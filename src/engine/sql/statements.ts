@@ -118,7 +118,17 @@ export type Statement =
     }
   | { readonly kind: "query"; readonly sql: string }
   | { readonly kind: "call"; readonly procedure: string; readonly args: readonly CallArg[] }
-  | DmlStatement;
+  | DmlStatement
+  | {
+      readonly kind: "create-view";
+      readonly name: readonly string[];
+      readonly orReplace: boolean;
+      readonly ifNotExists: boolean;
+      /** The view's query, as written. */
+      readonly query: string;
+    }
+  | { readonly kind: "drop-view"; readonly name: readonly string[]; readonly ifExists: boolean }
+  | { readonly kind: "show-views"; readonly namespace?: readonly string[] };
 
 /** An argument of `CALL`: by name or by position. */
 export interface CallArg {

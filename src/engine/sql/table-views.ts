@@ -10,7 +10,8 @@ import { readSql } from "../read-sql.ts";
 import { tableRows } from "../table-rows.ts";
 import { selectSnapshot } from "../../iceberg/scan/select-snapshot.ts";
 import { METADATA_TABLES, metadataTableQuery, SNAPSHOT_TABLES } from "./metadata-tables.ts";
-import { decodeTableName } from "./rewrite.ts";
+import { decodeTableName, rewriteTableRefs } from "./rewrite.ts";
+import { runnableSql } from "./view-sql.ts";
 import type { SessionContext } from "./session-context.ts";
 
 /** A table a query names as `schema.table` (DuckDB's parts), as the parser reported it. */
@@ -34,6 +35,13 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
   for (const view of s.views) await s.duck.run(`DROP VIEW IF EXISTS ${view}`);
   s.views.clear();
   duckFiles(s.duck).release(); // the previous statement's cached files
+  await registerNamed(s, sql, 0);
+}
+
+/** How deep Iceberg views may name other views. */
+const MAX_VIEW_DEPTH = 16;
+
+async function registerNamed(s: SessionContext, sql: string, depth: number): Promise<void> {
   for (const t of await namedTables(s.duck, sql)) {
     const decoded = decodeTableName(t.table);
     const { ref, version, timestamp } = decoded;
@@ -52,6 +60,25 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
         return undefined;
       },
     );
+    if (content?.type === "ICEBERG_VIEW" && !metaTable) {
+      // An Iceberg view: its query, with the tables and views it names made visible too.
+      if (version !== undefined || timestamp !== undefined)
+        throw badRequest(`View ${key.join(".")} has no time travel`);
+      const view = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+      if (s.views.has(view)) continue;
+      if (depth >= MAX_VIEW_DEPTH)
+        throw badRequest(`View ${key.join(".")} names views more than ${MAX_VIEW_DEPTH} deep (a cycle?)`);
+      const m = await s.catalog.files.readView(content.metadataLocation as string);
+      const body = rewriteTableRefs(runnableSql(m, key.join(".")));
+      await registerNamed(s, body, depth + 1);
+      const current = m.versions.find((v) => v.versionId === m.currentVersionId);
+      const schema = m.schemas.find((x) => x.schemaId === current?.schemaId);
+      const names = schema ? ` (${schema.fields.map((f) => quoteIdent(f.name)).join(", ")})` : "";
+      await s.duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);
+      await s.duck.run(`CREATE OR REPLACE VIEW ${view}${names} AS ${body}`);
+      s.views.add(view);
+      continue;
+    }
     if (content?.type !== "ICEBERG_TABLE" && !pending) {
       const duckSchema = DUCKDB_SCHEMAS.has(t.schema.toLowerCase());
       if (ref !== undefined || version !== undefined || timestamp !== undefined || !duckSchema)

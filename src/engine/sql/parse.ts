@@ -151,7 +151,7 @@ function parseCreate(c: Cursor): Statement {
   }
   if (c.isWord("OR", "REPLACE")) c.fail("CREATE OR REPLACE is not supported");
   if (!c.acceptWord("TABLE")) {
-    c.fail("expected TABLE, NAMESPACE, SCHEMA, BRANCH or TAG after CREATE");
+    c.fail("expected TABLE, VIEW, NAMESPACE, SCHEMA, BRANCH or TAG after CREATE");
   }
   const ifNotExists = c.acceptWord("IF", "NOT", "EXISTS");
   const name = c.qualifiedName("a table name");

@@ -134,7 +134,11 @@ describe("floe's SQL parser", () => {
       "expected the end of the statement at position 16",
     );
     expect(() => parseStatement("SELECT 'oops")).toThrow("Unterminated string at position 7");
-    expect(() => parseStatement("CREATE VIEW v AS SELECT 1")).toThrow("CREATE VIEW is not supported yet");
+    expect(() => parseStatement("CREATE VIEW v.x (a) AS SELECT 1")).toThrow("a column list for a view");
+    expect(() => parseStatement("ALTER TABLE t ADD PARTITION FIELD weeks(d)")).toThrow(
+      "unknown partition transform 'weeks'",
+    );
+    expect(() => parseStatement("CALL system.x(table => 'a', 1)")).toThrow("expected a named argument");
   });
 
   it("splits scripts at top-level semicolons", () => {

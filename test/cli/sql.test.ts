@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,6 +42,38 @@ describe("floe sql", () => {
 
     const csv = await runFloe(["sql", "--format", "csv", "-e", "SELECT name FROM s.t ORDER BY id"], { cwd });
     expect(csv.stdout).toBe('name\n"a, ""b"""\n\n');
+
+    // -o: CSV to a file; Parquet written by DuckDB, read back
+    const toCsv = await runFloe(
+      ["sql", "--format", "csv", "-o", "t.csv", "-e", "SELECT id FROM s.t ORDER BY id"],
+      {
+        cwd,
+      },
+    );
+    expect(toCsv).toMatchObject({ code: 0, stdout: "" });
+    expect(readFileSync(join(cwd, "t.csv"), "utf8")).toBe("id\n1\n2\n");
+    const toParquet = await runFloe(
+      ["sql", "--format", "parquet", "-o", "t.parquet", "-e", "SELECT id, name FROM s.t ORDER BY id"],
+      { cwd },
+    );
+    expect(toParquet).toMatchObject({ code: 0, stdout: "", stderr: "Wrote 2 rows to t.parquet\n" });
+    const back = await runFloe(["sql", "--format", "csv", "-e", "SELECT count(*) AS n FROM 't.parquet'"], {
+      cwd,
+    });
+    expect(back.stdout).toBe("n\n2\n");
+    expect(await runFloe(["sql", "--format", "parquet", "-e", "SELECT 1"], { cwd })).toMatchObject({
+      code: 1,
+      stderr: "error: --format parquet writes a file: give it with -o <file>\n",
+    });
+
+    // A syntax error names its line and column in the input and shows the line with a caret.
+    const syntax = await runFloe(["sql", "-e", "SELECT 1;\nSELECT 1,\n  2 +\n  FROM s.t"], { cwd });
+    expect(syntax).toMatchObject({
+      code: 1,
+      stderr:
+        'error: statement 2 (line 2): Syntax error: syntax error at or near "FROM" at line 4, column 3\n' +
+        "    FROM s.t\n    ^\n",
+    });
 
     const bad = await runFloe(["sql", "-e", "SELECT 1 AS one;\nSELECT * FROM s.nope"], { cwd });
     expect(bad).toMatchObject({

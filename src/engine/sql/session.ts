@@ -4,7 +4,7 @@ import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { parseRefSpec } from "../../versioning/ref-spec.ts";
 import { attachFiles, duckFiles, type EngineFiles, engineFiles } from "../duck-files.ts";
-import { quoteIdent } from "../duck-types.ts";
+import { quoteIdent, sqlString } from "../duck-types.ts";
 import {
   runAlterTable,
   runCreateNamespace,
@@ -235,6 +235,29 @@ export class SqlSession {
       columns: names.map((name, i) => ({ name, type: String(types[i]) })),
       batches: mapErrors(result.yieldRowsJson(), this.ctx.ref),
     };
+  }
+
+  /**
+   * Writes the rows of a query (`SELECT`, `WITH`, …) to a Parquet file with DuckDB's `COPY … TO`
+   * (`floe sql --format parquet -o <file>`); returns the number of rows.
+   */
+  async copyTo(sql: string, path: string, opts: { readonly signal?: AbortSignal } = {}): Promise<bigint> {
+    const st = parseStatement(sql);
+    if (st.kind !== "query") throw badRequest("Only the rows of a query can be written to a Parquet file");
+    const cancel = new Cancellation(this.ctx.duck, opts.signal);
+    try {
+      cancel.check();
+      const query = rewriteTableRefs(st.sql);
+      await registerTables(this.ctx, query);
+      const r = await this.ctx.duck.runAndReadAll(`COPY (${query}) TO ${sqlString(path)} (FORMAT parquet)`);
+      cancel.check();
+      return BigInt(String(r.getRows()[0]?.[0] ?? 0));
+    } catch (e) {
+      if (opts.signal?.aborted) throw cancel.reason();
+      throw duckError(e, this.ctx.ref, sql);
+    } finally {
+      cancel.release();
+    }
   }
 
   async close(): Promise<void> {

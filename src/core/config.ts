@@ -29,9 +29,9 @@ export interface FloeConfig {
   /** The server the client commands talk to; derived from host and port when not set. */
   readonly uri: string;
   /** `POST /api/v1/sql`: a statement's time limit unless the request asks for less; 0 = none. */
-  readonly "sql.statementTimeoutMs": number;
+  readonly "sql.statement-timeout-ms": number;
   /** `POST /api/v1/sql`: the rows an answer holds at most unless the request asks otherwise. */
-  readonly "sql.maxRows": number;
+  readonly "sql.max-rows": number;
   /** S3 settings for `s3://` warehouses, used by floe and handed to Iceberg REST clients. */
   readonly "s3.endpoint"?: string;
   readonly "s3.region"?: string;
@@ -94,8 +94,8 @@ export const DEFAULTS: Readonly<Omit<FloeConfig, "uri">> = {
   bodyLimit: 10 * 1024 * 1024,
   logLevel: "info",
   logFile: "-",
-  "sql.statementTimeoutMs": 300_000,
-  "sql.maxRows": 10_000,
+  "sql.statement-timeout-ms": 300_000,
+  "sql.max-rows": 10_000,
   "sql.s3-reads": "auto",
   "sql.cache-max-size": 4 * 1024 ** 3,
 };
@@ -225,13 +225,13 @@ export const SETTINGS: { readonly [K in ConfigKey]: Setting<K> } = {
     doc: "S3 secret key (shown redacted by floe config)",
     parse: (raw) => text(raw) ?? new Invalid("a secret access key"),
   },
-  "sql.statementTimeoutMs": {
+  "sql.statement-timeout-ms": {
     env: "FLOE_SQL_STATEMENT_TIMEOUT_MS",
     flag: "--sql-statement-timeout-ms",
     doc: "time limit of a statement sent to POST /api/v1/sql, in milliseconds (0 = none)",
     parse: (raw) => integer(raw, 0, 2 ** 31 - 1) ?? new Invalid("milliseconds, 0 or more"),
   },
-  "sql.maxRows": {
+  "sql.max-rows": {
     env: "FLOE_SQL_MAX_ROWS",
     flag: "--sql-max-rows",
     doc: "rows an answer of POST /api/v1/sql holds unless the request gives maxRows",

@@ -54,7 +54,7 @@ describe("POST /api/v1/sql", () => {
     await bad({ sql: "SELECT 1", maxRows: -1 }, 400, /maxRows/);
     await bad({ sql: "SELECT 1", maxRows: "10" }, 400, /maxRows/);
     await bad({ sql: "SELECT 1", timeoutMs: 0 }, 400, /"timeoutMs" must be an integer from 1 to 300000/);
-    await bad({ sql: "SELECT 1", timeoutMs: 300_001 }, 400, /sql.statementTimeoutMs/);
+    await bad({ sql: "SELECT 1", timeoutMs: 300_001 }, 400, /sql.statement-timeout-ms/);
     await bad({ sql: "SELECT 1", ref: 7 }, 400, /"ref" must be a string/);
     const res = await ctx.app.inject({
       method: "POST",
@@ -73,7 +73,7 @@ describe("POST /api/v1/sql", () => {
     const cut = await run({ sql: "SELECT i FROM range(25000) t(i)", maxRows: 2048 });
     expect(cut.lines).toHaveLength(2050);
     expect(cut.lines.at(-1)).toBe('{"rows":2048,"truncated":true}');
-    // the server's default (sql.maxRows: 10,000)
+    // the server's default (sql.max-rows: 10,000)
     expect((await run({ sql: "SELECT i FROM range(25000) t(i)" })).lines.at(-1)).toBe(
       '{"rows":10000,"truncated":true}',
     );
@@ -106,7 +106,7 @@ describe("POST /api/v1/sql with the server's limits from the configuration", () 
   });
   afterAll(() => small.close());
 
-  it("uses sql.maxRows and sql.statementTimeoutMs as the defaults and caps", async () => {
+  it("uses sql.max-rows and sql.statement-timeout-ms as the defaults and caps", async () => {
     const post = (payload: object) => small.app.inject({ method: "POST", url: "/api/v1/sql", payload });
     const lines = (await post({ sql: "SELECT * FROM range(5)" })).body.split("\n").filter(Boolean);
     expect(lines.at(-1)).toBe('{"rows":3,"truncated":true}');

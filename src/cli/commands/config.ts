@@ -34,7 +34,7 @@ export function registerConfig(program: Command): void {
       ["SETTING", "VALUE", "SOURCE", "ENV", "FLAG"],
       CONFIG_KEYS.map((k) => [
         k,
-        String(shown[k]),
+        shown[k] === undefined ? "(not set)" : String(shown[k]),
         describeSource(sources[k]),
         SETTINGS[k].env,
         SETTINGS[k].flag,

@@ -33,6 +33,10 @@ export interface ServerFlags {
   readonly s3SecretAccessKey?: string;
   readonly sqlStatementTimeoutMs?: string;
   readonly sqlMaxRows?: string;
+  readonly sqlS3Reads?: string;
+  readonly sqlExtensionDirectory?: string;
+  readonly sqlCacheDirectory?: string;
+  readonly sqlCacheMaxSize?: string;
 }
 
 export function serverOptions(cmd: Command): Command {
@@ -57,7 +61,11 @@ export function serverOptions(cmd: Command): Command {
     .option("--s3-access-key-id <key>", "S3 access key (default: the AWS credential chain)")
     .option("--s3-secret-access-key <key>", "S3 secret key")
     .option("--sql-statement-timeout-ms <ms>", "time limit of a POST /api/v1/sql statement (0 = none)")
-    .option("--sql-max-rows <n>", "rows a POST /api/v1/sql answer holds unless the request says");
+    .option("--sql-max-rows <n>", "rows a POST /api/v1/sql answer holds unless the request says")
+    .option("--sql-s3-reads <mode>", "how SQL reads data files on S3: auto, httpfs or cache")
+    .option("--sql-extension-directory <dir>", "DuckDB extension directory holding httpfs")
+    .option("--sql-cache-directory <dir>", "directory of the S3 data-file cache (kept across runs)")
+    .option("--sql-cache-max-size <size>", "most bytes the S3 data-file cache keeps (e.g. 4GiB)");
 }
 
 export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string>> {
@@ -77,8 +85,12 @@ export function serverFlags(opts: ServerFlags): Partial<Record<ConfigKey, string
     "s3.path-style-access": opts.s3PathStyleAccess,
     "s3.access-key-id": opts.s3AccessKeyId,
     "s3.secret-access-key": opts.s3SecretAccessKey,
-    "sql.statementTimeoutMs": opts.sqlStatementTimeoutMs,
-    "sql.maxRows": opts.sqlMaxRows,
+    "sql.statement-timeout-ms": opts.sqlStatementTimeoutMs,
+    "sql.max-rows": opts.sqlMaxRows,
+    "sql.s3-reads": opts.sqlS3Reads,
+    "sql.extension-directory": opts.sqlExtensionDirectory,
+    "sql.cache-directory": opts.sqlCacheDirectory,
+    "sql.cache-max-size": opts.sqlCacheMaxSize,
   };
 }
 
@@ -158,7 +170,7 @@ export async function startServer(config: FloeConfig): Promise<RunningServer> {
         s3: s3Settings(config),
         sqlFiles: await engineFilesFromConfig(config, objects),
       },
-      sql: { statementTimeoutMs: config["sql.statementTimeoutMs"], maxRows: config["sql.maxRows"] },
+      sql: { statementTimeoutMs: config["sql.statement-timeout-ms"], maxRows: config["sql.max-rows"] },
     });
   } catch (e) {
     await closeStore();

@@ -12,7 +12,7 @@ import type { EngineFiles } from "../../engine/duck-files.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { statusOf, toFloeError } from "../error-map.ts";
 
-/** The server's defaults for `POST /api/v1/sql` (settings `sql.statementTimeoutMs`, `sql.maxRows`). */
+/** The server's defaults for `POST /api/v1/sql` (settings `sql.statement-timeout-ms`, `sql.max-rows`). */
 export interface SqlLimits {
   /** A statement's time limit in ms unless the request asks for less; 0 = none. */
   readonly statementTimeoutMs: number;
@@ -21,8 +21,8 @@ export interface SqlLimits {
 }
 
 const DEFAULT_SQL_LIMITS: SqlLimits = {
-  statementTimeoutMs: DEFAULTS["sql.statementTimeoutMs"],
-  maxRows: DEFAULTS["sql.maxRows"],
+  statementTimeoutMs: DEFAULTS["sql.statement-timeout-ms"],
+  maxRows: DEFAULTS["sql.max-rows"],
 };
 
 interface SqlRequest {
@@ -127,7 +127,7 @@ function readRequest(raw: unknown, limits: SqlLimits): SqlRequest {
   )
     throw badRequest(
       cap > 0
-        ? `"timeoutMs" must be an integer from 1 to ${cap} (the server's sql.statementTimeoutMs)`
+        ? `"timeoutMs" must be an integer from 1 to ${cap} (the server's sql.statement-timeout-ms)`
         : '"timeoutMs" must be an integer, 1 or more',
     );
   const statements = splitStatements(body.sql).map((x) => x.sql);

@@ -102,6 +102,30 @@ PROPS
     fi
     sleep 1
   done
+  # and once a query runs: right after start the coordinator may not yet count itself as an active
+  # worker node ("No nodes available to run query")
+  until python3 - "$url" <<'PY' 2>/dev/null
+import json, sys, urllib.request
+headers = {"X-Trino-User": "floe-ready"}
+request = urllib.request.Request(sys.argv[1] + "/v1/statement", data=b"SELECT 1", headers=headers, method="POST")
+while True:
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.load(response)
+    if "error" in body:
+        sys.exit(1)
+    if "nextUri" not in body:
+        sys.exit(0)
+    request = urllib.request.Request(body["nextUri"], headers=headers)
+PY
+  do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "trino: server started but ran no query within the deadline; last lines of $dir/server.log:" >&2
+      tail -n 40 "$dir/server.log" >&2 2>/dev/null
+      stop "$dir"
+      return 1
+    fi
+    sleep 1
+  done
   echo "$url"
 }
 

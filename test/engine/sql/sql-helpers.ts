@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
@@ -61,4 +61,18 @@ export async function message(session: SqlSession, statement: string): Promise<s
   const r = await session.execute(statement);
   await allRows(r);
   return r.message;
+}
+
+/** The hash of the fixture's main branch. */
+export const mainHead = async (f: SqlFixture): Promise<string> => (await f.store.getReference("main")).hash;
+
+/** Commits on main since the commit `from`. */
+export const commitsSince = async (f: SqlFixture, from: string): Promise<number> =>
+  (await f.store.log(await mainHead(f), { limitHash: from })).items.length - 1;
+
+/** Every file under a directory (the warehouse), by path. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }

@@ -1,21 +1,19 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { message, sql, useSqlCatalog } from "./sql-helpers.ts";
+import {
+  message,
+  sql,
+  useSqlCatalog,
+  commitsSince as commitsSinceOn,
+  filesUnder as allFilesUnder,
+  mainHead,
+} from "./sql-helpers.ts";
 
 const fx = useSqlCatalog();
 
-const head = async () => (await fx().store.getReference("main")).hash;
-const commitsSince = async (from: string) =>
-  (await fx().store.log(await head(), { limitHash: from })).items.length - 1;
+const head = () => mainHead(fx());
+const commitsSince = (from: string) => commitsSinceOn(fx(), from);
 
-function filesUnder(dir: string): Set<string> {
-  return new Set(
-    readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name)),
-  );
-}
+const filesUnder = (dir: string): Set<string> => new Set(allFilesUnder(dir));
 const minus = (a: Set<string>, b: Set<string>) => new Set([...a].filter((x) => !b.has(x)));
 
 async function setup(name: string): Promise<void> {

@@ -1,19 +1,17 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { message, sql, useSqlCatalog } from "./sql-helpers.ts";
+import {
+  message,
+  sql,
+  useSqlCatalog,
+  commitsSince as commitsSinceOn,
+  filesUnder,
+  mainHead,
+} from "./sql-helpers.ts";
 
 const fx = useSqlCatalog();
 
-const head = async () => (await fx().store.getReference("main")).hash;
-const commitsSince = async (from: string) =>
-  (await fx().store.log(await head(), { limitHash: from })).items.length - 1;
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
+const head = () => mainHead(fx());
+const commitsSince = (from: string) => commitsSinceOn(fx(), from);
 
 describe("SQL UPDATE", () => {
   for (const mode of ["copy-on-write", "merge-on-read"]) {

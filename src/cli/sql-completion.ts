@@ -20,8 +20,8 @@ const KEYWORDS = [
 export const SHELL_COMMANDS = ["\\help", "\\q", "\\refs", "\\d", "\\dn", "\\log", "\\use", "\\format"];
 
 /**
- * Tab completion for the shell: keywords, and the namespaces and `ns.table` names of the session's
- * reference, read with `SHOW NAMESPACES` / `SHOW TABLES` when first needed and again after each
+ * Tab completion for the shell: keywords, and the namespaces (nested ones level by level) and
+ * `ns.table` names of the session's reference, read with `SHOW NAMESPACES` / `SHOW TABLES` when first needed and again after each
  * statement (`stale()`), since a statement may create, drop or switch.
  */
 export class Completer {
@@ -51,15 +51,22 @@ export class Completer {
     const word = /[A-Za-z0-9_.$@]*$/.exec(line)?.[0] ?? "";
     const lower = word.toLowerCase();
     const { namespaces, tables } = await this.read();
-    const found = word.includes(".")
-      ? tables.filter((t) => t.toLowerCase().startsWith(lower))
-      : [
-          ...KEYWORDS.filter((k) => k.startsWith(word.toUpperCase())).map((k) =>
-            word !== "" && word === lower ? k.toLowerCase() : k,
-          ),
-          ...namespaces.filter((n) => n.toLowerCase().startsWith(lower)).map((n) => `${n}.`),
-        ];
-    return [[...new Set(found)], word];
+    // names one level below what is typed: `a` gives `a.`; `a.` gives `a.b.` and `a.t`
+    const depth = word.split(".").length - 1;
+    const names = [...namespaces.map((n) => `${n}.`), ...tables].filter(
+      (n) => n.toLowerCase().startsWith(lower) && n.replace(/\.$/, "").split(".").length - 1 === depth,
+    );
+    const keywords = word.includes(".")
+      ? []
+      : KEYWORDS.filter((k) => k.startsWith(word.toUpperCase())).map((k) =>
+          word !== "" && word === lower ? k.toLowerCase() : k,
+        );
+    return [[...new Set([...keywords, ...names])], word];
+  }
+
+  /** Whether `name` is a namespace of the session's reference (`\d a.b` lists a nested one's tables). */
+  async isNamespace(name: string): Promise<boolean> {
+    return (await this.read()).namespaces.some((n) => n.toLowerCase() === name.toLowerCase());
   }
 
   private async read(): Promise<{ namespaces: string[]; tables: string[] }> {

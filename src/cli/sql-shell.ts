@@ -32,7 +32,7 @@ the input; Ctrl-D or \\q leaves. Tab completes keywords, namespaces and tables.
   \\use <ref>       switch to a branch, tag or ref@hash (USE REFERENCE)
   \\log [ref]       commits of the reference (SHOW LOG)
   \\dn              namespaces (SHOW NAMESPACES)
-  \\d [ns]          tables, of one namespace if given (SHOW TABLES)
+  \\d [ns]          tables, of one namespace (also a nested one, a.b) if given (SHOW TABLES)
   \\d <ns.table>    a table's columns (DESCRIBE)
   \\format <f>      output: table, csv or json
 
@@ -144,7 +144,11 @@ export async function runShell(opts: ShellOptions): Promise<void> {
         break;
       case "\\d":
         await run(
-          arg === "" ? "SHOW TABLES" : arg.includes(".") ? `DESCRIBE ${arg}` : `SHOW TABLES IN ${arg}`,
+          arg === ""
+            ? "SHOW TABLES"
+            : arg.includes(".") && !(await completer.isNamespace(arg))
+              ? `DESCRIBE ${arg}`
+              : `SHOW TABLES IN ${arg}`,
         );
         break;
       case "\\format":

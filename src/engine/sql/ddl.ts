@@ -60,6 +60,14 @@ export async function runDropNamespace(
 }
 
 export async function runShowNamespaces(s: SessionContext): Promise<StatementResult> {
+  return rowsResult(
+    [{ name: "namespace", type: "VARCHAR" }],
+    (await allNamespaces(s)).map((ns) => [ns.join(".")]),
+  );
+}
+
+/** Every namespace of the session's ref, nested ones after their parent, as levels (a level may hold a dot). */
+async function allNamespaces(s: SessionContext): Promise<string[][]> {
   const out: string[][] = [];
   const walk = async (parent: readonly string[]): Promise<void> => {
     let pageToken: string | undefined;
@@ -71,14 +79,14 @@ export async function runShowNamespaces(s: SessionContext): Promise<StatementRes
         pageToken === undefined ? {} : { pageToken },
       );
       for (const ns of page.items) {
-        out.push([ns.join(".")]);
+        out.push([...ns]);
         await walk(ns);
       }
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
   };
   await walk([]);
-  return rowsResult([{ name: "namespace", type: "VARCHAR" }], out);
+  return out;
 }
 
 export async function runShowTables(
@@ -86,7 +94,7 @@ export async function runShowTables(
   st: St<"show-tables"> | St<"show-views">,
   type: "ICEBERG_TABLE" | "ICEBERG_VIEW" = "ICEBERG_TABLE",
 ): Promise<StatementResult> {
-  const namespaces = st.namespace ? [st.namespace] : (await allNamespaces(s)).map((n) => n.split("."));
+  const namespaces = st.namespace ? [st.namespace] : await allNamespaces(s);
   const rows: string[][] = [];
   for (const ns of namespaces) {
     let pageToken: string | undefined;
@@ -109,13 +117,6 @@ export async function runShowTables(
     ],
     rows,
   );
-}
-
-async function allNamespaces(s: SessionContext): Promise<string[]> {
-  const r = await runShowNamespaces(s);
-  const out: string[] = [];
-  for await (const batch of r.batches) for (const row of batch) out.push(String(row[0]));
-  return out;
 }
 
 export function schemaOf(columns: readonly ColumnDef[]): Schema {

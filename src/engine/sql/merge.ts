@@ -35,7 +35,7 @@ export async function runMerge(s: SessionContext, st: Merge): Promise<StatementR
   const sourceSql =
     "query" in st.source
       ? rewriteTableRefs(st.source.query)
-      : `SELECT * FROM ${rewriteTableRefs((sourceName ?? []).map(quoteIdent).join("."))}`;
+      : rewriteTableRefs(`SELECT * FROM ${(sourceName ?? []).map(quoteIdent).join(".")}`);
   const on = rewriteTableRefs(st.on);
   const clauses = st.clauses.map(rewriteClause);
   const fragments = clauses.flatMap((c) => [

@@ -1,5 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import { type Token, tokenize } from "./lexer.ts";
+import { NAMESPACE_SEPARATOR, nestedTableNames } from "./nested-names.ts";
 
 /**
  * Turns the table references DuckDB has no syntax for into names floe resolves itself, before the
@@ -7,7 +8,9 @@ import { type Token, tokenize } from "./lexer.ts";
  * - `` `a b` `` (Spark's quoting) becomes `"a b"`;
  * - `ns.t FOR VERSION AS OF 123` / `'tag'` and `ns.t FOR TIMESTAMP AS OF '2024-01-01 10:00:00'`
  *   (also `SYSTEM_VERSION` / `SYSTEM_TIME`) become `ns."t#version=123"` / `ns."t#timestamp=…"`;
- * - `` ns.`t@dev` `` keeps its name `t@dev` (a table on another reference; alias it to name columns).
+ * - `` ns.`t@dev` `` keeps its name `t@dev` (a table on another reference; alias it to name columns);
+ * - a table in a nested namespace, `a.b.t`, becomes `"a\u001fb".t` (`nested-names.ts`), with the
+ *   rules above for its last part.
  * A time-travel reference keeps the table's name as its alias unless it has one (`AS x` or `x`).
  */
 export function rewriteTableRefs(sql: string): string {
@@ -18,8 +21,20 @@ export function rewriteTableRefs(sql: string): string {
     out += sql.slice(copied, from) + text;
     copied = to;
   };
+  const nested = new Map(nestedTableNames(tokens).map((n) => [n.start, n]));
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
+    const nestedName = nested.get(i);
+    if (nestedName) {
+      // the namespace's parts and dots become one schema name; the table's part goes on below
+      emit(
+        t.start,
+        (tokens[nestedName.last - 1] as Token).end,
+        `${quote(nestedName.namespace.join(NAMESPACE_SEPARATOR))}.`,
+      );
+      i = nestedName.last - 1;
+      continue;
+    }
     if (t.kind !== "word" && t.kind !== "quoted") continue;
     const travel = timeTravel(tokens, i + 1);
     if (!travel) {

@@ -10,6 +10,7 @@ import { readSql } from "../read-sql.ts";
 import { tableRows } from "../table-rows.ts";
 import { selectSnapshot } from "../../iceberg/scan/select-snapshot.ts";
 import { METADATA_TABLES, metadataTableQuery, SNAPSHOT_TABLES } from "./metadata-tables.ts";
+import { decodeNamespace } from "./nested-names.ts";
 import { decodeTableName, rewriteTableRefs } from "./rewrite.ts";
 import { runnableSql } from "./view-sql.ts";
 import type { SessionContext } from "./session-context.ts";
@@ -51,7 +52,7 @@ async function registerNamed(s: SessionContext, sql: string, depth: number): Pro
     const metaTable = METADATA_TABLES.find((x) => x === meta);
     const name = metaTable ? decoded.name.slice(0, dollar) : decoded.name;
     const catalogRef = ref ?? s.ref;
-    const key = [t.schema, name];
+    const key = [...decodeNamespace(t.schema), name]; // `"a\u001fb".t` is a.b.t (nested-names.ts)
     // A table the open transaction changed reads as the transaction left it.
     const pending = ref === undefined ? s.tx?.table(key) : undefined;
     const content = await contentAt(s.catalog, await readHash(s.catalog, catalogRef), key).catch(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { splitStatements } from "../../../src/engine/sql/lexer.ts";
 import { parseStatement } from "../../../src/engine/sql/parse.ts";
+import { decodeNamespace } from "../../../src/engine/sql/nested-names.ts";
 import { decodeTableName, rewriteTableRefs } from "../../../src/engine/sql/rewrite.ts";
 
 describe("floe's SQL parser", () => {
@@ -164,5 +165,34 @@ describe("floe's SQL parser", () => {
       timestamp: "2024-01-01 10:00:00",
     });
     expect(decodeTableName("t")).toEqual({ name: "t" });
+  });
+
+  it("rewrites table names of three or more parts to one DuckDB schema per nested namespace", () => {
+    const ns = (...levels: string[]) => `"${levels.join("\u001f")}"`;
+    expect(rewriteTableRefs("SELECT * FROM a.b.t")).toBe(`SELECT * FROM ${ns("a", "b")}.t`);
+    expect(rewriteTableRefs('SELECT x.y.z FROM a.b.c.t AS q, a.b.u JOIN "d".e.`f@dev` ON q.k = f.k')).toBe(
+      `SELECT x.y.z FROM ${ns("a", "b", "c")}.t AS q, ${ns("a", "b")}.u JOIN ${ns("d", "e")}."f@dev" ON q.k = f.k`,
+    );
+    expect(rewriteTableRefs("SELECT * FROM a.b.t FOR VERSION AS OF 7, a.b.t$snapshots s")).toBe(
+      `SELECT * FROM ${ns("a", "b")}."t#version=7" AS "t", ${ns("a", "b")}.t$snapshots s`,
+    );
+    // subqueries, CTEs and derived tables; struct fields, function arguments and DuckDB's own names stay
+    expect(
+      rewriteTableRefs(
+        "WITH w AS (SELECT s.f.g FROM a.b.t) SELECT extract(year FROM r.s.ts), (SELECT 1 FROM x.y.z), " +
+          "f(1, p.q.r) FROM (SELECT * FROM a.b.u) d, w WHERE k IN (SELECT k FROM system.main.v) ORDER BY m.n.o",
+      ),
+    ).toBe(
+      `WITH w AS (SELECT s.f.g FROM ${ns("a", "b")}.t) SELECT extract(year FROM r.s.ts), (SELECT 1 FROM ${ns("x", "y")}.z), ` +
+        `f(1, p.q.r) FROM (SELECT * FROM ${ns("a", "b")}.u) d, w WHERE k IN (SELECT k FROM system.main.v) ORDER BY m.n.o`,
+    );
+    // two parts, and a quoted level holding a dot, stay as they are
+    expect(rewriteTableRefs('SELECT * FROM ns.t, "a.b".t, "a.b"."c"')).toBe(
+      'SELECT * FROM ns.t, "a.b".t, "a.b"."c"',
+    );
+    expect(rewriteTableRefs("DESCRIBE a.b.t")).toBe(`DESCRIBE ${ns("a", "b")}.t`);
+    expect(rewriteTableRefs("FROM a.b.t SELECT 1")).toBe(`FROM ${ns("a", "b")}.t SELECT 1`);
+    expect(decodeNamespace("a\u001fb")).toEqual(["a", "b"]);
+    expect(decodeNamespace("a.b")).toEqual(["a.b"]);
   });
 });

@@ -243,26 +243,46 @@ describe("floe ingest (engine)", () => {
     expect(filesUnder(f.warehouse)).toHaveLength(filesBefore);
   });
 
-  it("stops when interrupted, committing nothing and removing its files", async () => {
-    const before = await head(f);
-    const filesBefore = filesUnder(f.warehouse).length;
-    const rows = ["id,ts"];
-    for (let i = 0; i < 1_000_000; i++) rows.push(`${i},2024-01-0${1 + (i % 9)} 10:00:00`);
-    const big = file("interrupted.csv", `${rows.join("\n")}\n`);
-    const abort = new AbortController();
-    await expect(
-      run(f, {
-        input: big,
-        table: "web.interrupted",
-        partitionBy: "day(ts)",
-        signal: abort.signal,
-        progressIntervalMs: 1,
-        onProgress: () => abort.abort(), // at the first report, while DuckDB writes
-      }),
-    ).rejects.toThrow("Interrupted: nothing was committed");
-    expect(await head(f)).toBe(before);
-    expect(filesUnder(f.warehouse)).toHaveLength(filesBefore);
-  });
+  // Where the abort lands needs no timing: every ingest reports its progress at least once before
+  // it commits (the final report, fraction 1, comes right before the commit), and the signal is
+  // checked after that report. Aborting at the first report interrupts DuckDB if it is still
+  // writing, else the check refuses the commit; aborting at the final report always meets the check.
+  const interruptions: Array<[string, (p: IngestProgress) => boolean, boolean]> = [
+    ["at the first report, new table", () => true, false],
+    ["at the final report, new table", (p) => p.fraction === 1, false],
+    ["at the final report, existing table", (p) => p.fraction === 1, true],
+  ];
+  it.each(interruptions)(
+    "stops when interrupted %s, committing nothing and removing its files",
+    async (_, when, exists) => {
+      const table = `web.interrupted_${randomUUID().slice(0, 8)}`;
+      const rows = ["id,ts"];
+      for (let i = 0; i < 200_000; i++) rows.push(`${i},2024-01-0${1 + (i % 9)} 10:00:00`);
+      const big = file(`${table}.csv`, `${rows.join("\n")}\n`);
+      if (exists)
+        await run(f, { input: file(`${table}-first.csv`, "id,ts\n1,2024-01-01 10:00:00\n"), table });
+      const before = await head(f);
+      const filesBefore = filesUnder(f.warehouse).length;
+      const abort = new AbortController();
+      const reports: IngestProgress[] = [];
+      await expect(
+        run(f, {
+          input: big,
+          table,
+          ...(exists ? {} : { partitionBy: "day(ts)" }),
+          signal: abort.signal,
+          progressIntervalMs: 1,
+          onProgress: (p) => {
+            reports.push(p);
+            if (when(p)) abort.abort();
+          },
+        }),
+      ).rejects.toThrow("Interrupted: nothing was committed");
+      expect(reports.filter(when).length).toBeGreaterThan(0);
+      expect(await head(f)).toBe(before);
+      expect(filesUnder(f.warehouse)).toHaveLength(filesBefore);
+    },
+  );
 
   it("commits to a branch and refuses a tag", async () => {
     await query(f, "CREATE BRANCH dev");

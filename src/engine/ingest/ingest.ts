@@ -47,10 +47,16 @@ export interface IngestOptions {
   /** Where DuckDB spills (default a fresh directory under the system's temp dir, removed after). */
   readonly tempDir?: string;
   readonly author?: string;
-  /** Called about every `progressIntervalMs` (default 250) while rows are written. */
+  /**
+   * Called about every `progressIntervalMs` (default 250) while rows are written, and once with
+   * `fraction` 1 when they are, before the commit.
+   */
   readonly onProgress?: (p: IngestProgress) => void;
   readonly progressIntervalMs?: number;
-  /** Aborting it interrupts DuckDB's running query: the ingest fails, commits nothing and removes its files. */
+  /**
+   * Aborting it interrupts DuckDB's running query, and it is checked right before the commit: an
+   * ingest aborted before its commit fails, commits nothing and removes its files.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -111,7 +117,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestSummary> {
         opts.signal?.throwIfAborted();
         return await run(opts, duck, args, started);
       } catch (e) {
-        if (opts.signal?.aborted) throw badRequest("Interrupted: nothing was committed");
+        if (opts.signal?.aborted) throw interrupted();
         throw e;
       } finally {
         opts.signal?.removeEventListener("abort", interrupt);
@@ -132,16 +138,16 @@ async function run(
   started: number,
 ): Promise<IngestSummary> {
   const name = key.join(".");
-  const target = await openTarget(opts, duck);
+  const progress = startProgress(duck, opts);
+  const target = interruptible(await openTarget(opts, duck), opts.signal, progress);
   const ref = target.ref;
   const inputs = await resolveInputs(duck, opts.input, format);
   const plain = readerSql(inputs);
   const columns = await duckRead(() => describeInput(duck, plain));
   const existing = await target.find(key);
   const s = { duck, objects: opts.objects };
-  const estimate = await estimateRows(duck, inputs);
-  const write = (f: () => Promise<WriteOutcome>) =>
-    withProgress(duck, opts, inputs.totalBytes, estimate, () => duckRead(f));
+  progress.input(inputs.totalBytes, await estimateRows(duck, inputs));
+  const write = (f: () => Promise<WriteOutcome>) => progress.during(() => duckRead(f));
   const nothing = async (): Promise<boolean> =>
     (await duckRead(() => duck.runAndReadAll(`SELECT 1 FROM ${plain} LIMIT 1`))).getRows().length === 0;
 
@@ -262,19 +268,26 @@ async function estimateRows(duck: DuckDBConnection, inputs: Inputs): Promise<num
   }
 }
 
-/** Runs the write while reporting DuckDB's progress of it (never going back). */
-async function withProgress<T>(
-  duck: DuckDBConnection,
-  opts: IngestOptions,
-  totalBytes: number,
-  rowsEstimate: number | undefined,
-  f: () => Promise<T>,
-): Promise<T> {
+/** The progress of the write: DuckDB's, reported while it runs (never going back), then done once. */
+interface WriteProgress {
+  /** What the input holds, for the reports. */
+  input(totalBytes: number, rowsEstimate: number | undefined): void;
+  /** Runs the write, reporting every `progressIntervalMs`, and the final report if none was made. */
+  during<T>(f: () => Promise<T>): Promise<T>;
+  /** The final report (fraction 1), once: the rows are written, the commit comes next. */
+  written(): void;
+}
+
+function startProgress(duck: DuckDBConnection, opts: IngestOptions): WriteProgress {
   const report = opts.onProgress;
-  if (report === undefined) return f();
-  const started = Date.now();
+  let totalBytes = 0;
+  let rowsEstimate: number | undefined;
+  let started = Date.now();
   let fraction = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let done = false;
   const tick = (final = false) => {
+    if (report === undefined || done) return;
     if (final) fraction = 1;
     else {
       const p = duck.progress.percentage;
@@ -288,15 +301,53 @@ async function withProgress<T>(
       elapsedMs: Date.now() - started,
     });
   };
-  const timer = setInterval(tick, opts.progressIntervalMs ?? 250);
-  try {
-    const out = await f();
-    tick(true);
-    return out;
-  } finally {
+  const written = () => {
     clearInterval(timer);
-  }
+    tick(true);
+    done = true;
+  };
+  return {
+    input: (bytes, rows) => {
+      totalBytes = bytes;
+      rowsEstimate = rows;
+    },
+    during: async (f) => {
+      started = Date.now();
+      if (report !== undefined) timer = setInterval(tick, opts.progressIntervalMs ?? 250);
+      try {
+        const out = await f();
+        written();
+        return out;
+      } finally {
+        clearInterval(timer);
+      }
+    },
+    written,
+  };
 }
+
+/**
+ * The target, committing only while the ingest is not interrupted: the final progress report is
+ * made (the rows are written), then the signal is checked right before each commit, so an ingest
+ * interrupted at any point before its commit commits nothing and its files are removed (the
+ * refusal is a BAD_REQUEST: the commit cleanly did not happen).
+ */
+function interruptible(
+  target: IngestCatalog,
+  signal: AbortSignal | undefined,
+  progress: WriteProgress,
+): IngestCatalog {
+  return {
+    ...target,
+    commit: async (change, message, staged) => {
+      progress.written();
+      if (signal?.aborted) throw interrupted();
+      await target.commit(change, message, staged);
+    },
+  };
+}
+
+const interrupted = () => badRequest("Interrupted: nothing was committed");
 
 /**
  * DuckDB's errors about the input (a malformed CSV row, a file that is not Parquet) in one line:

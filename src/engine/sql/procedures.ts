@@ -17,6 +17,7 @@ import type { CallValue, Statement } from "./statements.ts";
 import { otherHolders } from "./table-holders.ts";
 import { whereExpression } from "./where.ts";
 import { commitProduced } from "./writes.ts";
+import { requireBranch } from "./writable-ref.ts";
 
 /**
  * Spark's Iceberg procedures (`CALL system.<name>(…)`), each with Spark's arguments (by name or
@@ -31,6 +32,8 @@ interface Procedure {
   readonly required: readonly string[];
   /** Parameters Spark has that floe refuses, with why. */
   readonly refused?: Readonly<Record<string, string>>;
+  /** True when it commits nothing (it may still delete files no reference reaches): runs on a tag too. */
+  readonly commitsNothing?: boolean;
   run(s: SessionContext, args: Args, name: string): Promise<StatementResult>;
 }
 
@@ -60,6 +63,7 @@ const PROCEDURES: Record<string, Procedure> = {
     params: ["table", "older_than", "location", "dry_run", "max_concurrent_deletes"],
     required: ["table"],
     refused: { location: "only the table's own locations are searched" },
+    commitsNothing: true,
     run: removeOrphans,
   },
   rollback_to_snapshot: {
@@ -111,6 +115,7 @@ export async function runCall(
     args.set(param, a.value);
   });
   for (const r of p.required) if (!args.has(r)) throw badRequest(`Procedure ${name} needs argument ${r}`);
+  if (p.commitsNothing !== true) await requireBranch(s);
   return p.run(s, args, name);
 }
 

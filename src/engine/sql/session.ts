@@ -30,6 +30,7 @@ import { appendToTable, deleteFromTable, tableForWrite } from "./writes.ts";
 import { runMerge } from "./merge.ts";
 import { checkInTransaction, rollback, runTransaction } from "./transaction.ts";
 import { runUpdate } from "./update.ts";
+import { requireBranch } from "./writable-ref.ts";
 import { alwaysTrue } from "../../iceberg/expressions/expression.ts";
 
 export interface SessionOptions {
@@ -58,6 +59,41 @@ const QUERY_WORDS = new Set([
   "RESET",
   "(",
 ]);
+
+/** Statements that commit on the session's reference (procedures: `runCall` says which commit). */
+const WRITES = new Set<Statement["kind"]>([
+  "create-namespace",
+  "drop-namespace",
+  "create-table",
+  "drop-table",
+  "alter-table",
+  "insert",
+  "delete",
+  "update",
+  "merge",
+  "create-view",
+  "drop-view",
+]);
+
+/** The table or view a write names, if it names one. */
+function writeTarget(st: Statement): readonly string[] | undefined {
+  switch (st.kind) {
+    case "insert":
+    case "delete":
+    case "update":
+      return st.table;
+    case "merge":
+      return st.target;
+    case "create-table":
+    case "drop-table":
+    case "alter-table":
+    case "create-view":
+    case "drop-view":
+      return st.name;
+    default:
+      return undefined;
+  }
+}
 
 /**
  * A SQL session: a DuckDB connection (in memory, in this process) plus a current reference of the
@@ -129,6 +165,7 @@ export class SqlSession {
 
   private async run(st: Statement): Promise<StatementResult> {
     const s = this.ctx;
+    if (WRITES.has(st.kind)) await requireBranch(s, writeTarget(st));
     switch (st.kind) {
       case "create-reference":
       case "use-reference":

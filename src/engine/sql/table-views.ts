@@ -7,7 +7,7 @@ import { quoteIdent, sqlString } from "../duck-types.ts";
 import { duckFiles } from "../duck-files.ts";
 import { planScan } from "../../iceberg/scan/plan-scan.ts";
 import { readSql } from "../read-sql.ts";
-import { tableRows } from "../table-rows.ts";
+import { tableQuery } from "../table-rows.ts";
 import { selectSnapshot } from "../../iceberg/scan/select-snapshot.ts";
 import { METADATA_TABLES, metadataTableQuery, SNAPSHOT_TABLES } from "./metadata-tables.ts";
 import { decodeNamespace } from "./nested-names.ts";
@@ -115,8 +115,8 @@ async function registerNamed(s: SessionContext, sql: string, depth: number): Pro
 
 /**
  * The rows of a table at a snapshot, as a query over its data files: `readSql` over the files the
- * planner picks when none has delete files (no file and position columns to join on), else
- * `tableRows` with every position and equality delete applied. Files on S3 are read as `duckFiles` says.
+ * planner picks when none has delete files, else `tableQuery` with every position and equality
+ * delete applied. Files on S3 are read as `duckFiles` says.
  */
 export async function tableSql(
   s: SessionContext,
@@ -132,9 +132,7 @@ export async function tableSql(
     if (task.deletes.length > 0) deletes = true;
   }
   if (!deletes) return readSql(s.duck, plan.schema, files);
-  const rows = await tableRows({ duck: s.duck, store, metadata, ...selector });
-  const names = rows.schema.fields.map((f) => quoteIdent(f.name)).join(", ");
-  return `SELECT ${names} FROM (${rows.sql})`;
+  return tableQuery({ duck: s.duck, store, metadata, ...selector });
 }
 
 async function snapshotSelector(

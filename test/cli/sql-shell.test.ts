@@ -136,6 +136,33 @@ describe("floe sql's interactive shell", () => {
     await sh.done;
   });
 
+  it("completes nested namespaces level by level, and \\d a.b lists a nested namespace's tables", async () => {
+    const s = await fixture().session();
+    for (const sql of [
+      "CREATE NAMESPACE lake",
+      "CREATE NAMESPACE lake.raw",
+      "CREATE TABLE lake.raw.events (id INT)",
+    ])
+      await s.execute(sql);
+    const sh = await openShell();
+    sh.type("SELECT * FROM la\t");
+    await sh.waitFor(/FROM lake\.$/);
+    sh.type("r\t");
+    await sh.waitFor(/FROM lake\.raw\.$/);
+    sh.type("e\t");
+    await sh.waitFor(/FROM lake\.raw\.events$/);
+    const at = sh.mark();
+    sh.type(";\r");
+    await sh.waitFor(/\(0 rows\)/, at);
+    expect(sh.statements).toEqual(["SELECT * FROM lake.raw.events"]);
+    sh.type("\\d lake.raw\r");
+    await sh.waitFor(/lake\.raw\s+events\n/, at);
+    sh.type("\\d lake.raw.events\r");
+    await sh.waitFor(/id\s+INTEGER/, at);
+    sh.type("\\q\r");
+    await sh.done;
+  });
+
   it("Ctrl-C cancels a running statement and the shell stays usable; on a half-typed statement it clears it", async () => {
     const sh = await openShell();
     let at = sh.mark();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openIcebergApp } from "./iceberg-helpers.ts";
+import { createTableBody, openIcebergApp } from "./iceberg-helpers.ts";
 
 let ctx: Awaited<ReturnType<typeof openIcebergApp>>;
 beforeAll(async () => {
@@ -38,6 +38,44 @@ describe("POST /api/v1/sql", () => {
       '{"rows":2,"truncated":true}',
     ]);
     expect((await run({ sql: "SELECT count(*) AS n FROM web.t" })).lines[1]).toBe('["3"]');
+  });
+
+  it("reads and writes tables of nested namespaces, the same tables as the Iceberg REST API's", async () => {
+    const rest = (method: "GET" | "POST", url: string, payload?: object) =>
+      ctx.app.inject({ method, url: `/iceberg/v1/main${url}`, ...(payload ? { payload } : {}) });
+    expect((await rest("POST", "/namespaces", { namespace: ["lake"] })).statusCode).toBe(200);
+    expect((await rest("POST", "/namespaces", { namespace: ["lake", "raw"] })).statusCode).toBe(200);
+    expect((await rest("POST", "/namespaces/lake%1Fraw/tables", createTableBody("events"))).statusCode).toBe(
+      200,
+    );
+    for (const sql of [
+      "INSERT INTO lake.raw.events VALUES (1, 'a'), (2, 'b')",
+      "CREATE NAMESPACE lake.raw.eu",
+      "CREATE TABLE lake.raw.eu.copy AS SELECT id * 10 AS id FROM lake.raw.events",
+    ])
+      expect((await run({ sql })).status).toBe(200);
+    expect((await rest("GET", "/namespaces/lake%1Fraw%1Feu/tables/copy")).statusCode).toBe(200);
+    expect(
+      (
+        await run({
+          sql: "SELECT e.id, e.data, c.id FROM lake.raw.events e JOIN lake.raw.eu.copy c ON c.id = e.id * 10 ORDER BY 1",
+        })
+      ).lines,
+    ).toEqual([
+      '{"columns":[{"name":"id","type":"BIGINT"},{"name":"data","type":"VARCHAR"},{"name":"id","type":"BIGINT"}]}',
+      '["1","a","10"]',
+      '["2","b","20"]',
+      '{"rows":2,"truncated":false}',
+    ]);
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/sql",
+      payload: { sql: "SELECT * FROM lake.raw.eu.nope" },
+    });
+    expect(res.statusCode).toBe(404);
+    expect((JSON.parse(res.body) as { message: string }).message).toBe(
+      "Table lake.raw.eu.nope does not exist on main",
+    );
   });
 
   it("answers bad requests with 4xx and one message", async () => {

@@ -18,6 +18,7 @@ import { otherHolders } from "./table-holders.ts";
 import { whereExpression } from "./where.ts";
 import { commitProduced } from "./writes.ts";
 import { requireBranch } from "./writable-ref.ts";
+import { Cursor } from "./cursor.ts";
 
 /**
  * Spark's Iceberg procedures (`CALL system.<name>(…)`), each with Spark's arguments (by name or
@@ -173,23 +174,39 @@ async function timestampArg(
   return Number(reader.getRows()[0]?.[0]);
 }
 
-/** The table a `table => 'ns.t'` argument names on the session's reference (a leading catalog name is skipped). */
+/**
+ * The table a `table => 'ns.t'` argument names on the session's reference: any number of namespace
+ * levels (`a.b.t`), a quoted level being one (`"a.b".t`); a leading catalog name is skipped.
+ */
 async function tableArg(s: SessionContext, args: Args, name: string) {
   const text = stringArg(args, "table", name) as string;
-  const parts = text.split(".").map((p) => p.replace(/^[`"](.*)[`"]$/, "$1"));
-  if (parts.length < 2 || parts.some((p) => p === ""))
+  const parts = tableParts(text);
+  if (parts === undefined || parts.length < 2 || parts.some((p) => p === ""))
     throw badRequest(`Procedure ${name}: argument table must name <namespace>.<table>, not '${text}'`);
   const load = (key: string[]) => loadTable(s.catalog, s.ref, key).then((t) => ({ key, ...t }));
+  const notFound = (e: unknown): unknown =>
+    isFloeError(e, "NOT_FOUND") ? new FloeError("NOT_FOUND", `Table ${text} does not exist on ${s.ref}`) : e;
   try {
     return await load(parts);
   } catch (e) {
     if (isFloeError(e, "NOT_FOUND") && parts.length > 2)
       return load(parts.slice(1)).catch(() => {
-        throw e;
+        throw notFound(e);
       });
-    if (isFloeError(e, "NOT_FOUND"))
-      throw new FloeError("NOT_FOUND", `Table ${text} does not exist on ${s.ref}`);
-    throw e;
+    throw notFound(e);
+  }
+}
+
+/** `a.b.t`, `"a.b".t`, `` `a`.t ``: the parts of a dotted name (quoted: one each); undefined when it is none. */
+function tableParts(text: string): string[] | undefined {
+  if (!/["`]/.test(text)) return text.split(".");
+  try {
+    const c = new Cursor(text);
+    const parts = c.qualifiedName();
+    c.expectEnd();
+    return parts;
+  } catch {
+    return undefined;
   }
 }
 

@@ -59,6 +59,32 @@ describe("SQL session: CALL procedures", () => {
     expect(await commits(s)).toBe(before + 1);
   });
 
+  it("takes tables of nested namespaces, a quoted level being one", async () => {
+    const s = await fx().session();
+    await sql(s, "CREATE NAMESPACE cn", "CREATE NAMESPACE cn.x", "CREATE TABLE cn.x.t (id INT)");
+    await sql(s, 'CREATE NAMESPACE "cn.x"', 'CREATE TABLE "cn.x".t (id INT)');
+    for (const v of [1, 2])
+      await sql(s, `INSERT INTO cn.x.t VALUES (${v})`, `INSERT INTO "cn.x".t VALUES (${v})`);
+    expect(await first(s, "CALL system.rewrite_data_files(table => 'cn.x.t')")).toEqual([
+      2,
+      1,
+      expect.any(String),
+      0,
+      0,
+    ]);
+    expect(await first(s, "CALL floe.system.rewrite_data_files('floe.\"cn.x\".t')")).toEqual([
+      2,
+      1,
+      expect.any(String),
+      0,
+      0,
+    ]);
+    expect(await sql(s, "SELECT count(*) FROM cn.x.t$files")).toEqual([["1"]]);
+    await expect(s.execute("CALL system.rewrite_data_files(table => 'cn.x.nope')")).rejects.toThrow(
+      "Table cn.x.nope does not exist on main",
+    );
+  });
+
   it("expire_snapshots removes old snapshots and the files only they used", async () => {
     const s = await fx().session();
     await sql(s, "CREATE NAMESPACE IF NOT EXISTS c", "CREATE TABLE c.e (id INT)");

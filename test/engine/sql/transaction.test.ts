@@ -29,6 +29,28 @@ async function setup(name: string): Promise<void> {
 }
 
 describe("SQL transactions", () => {
+  it("a transaction over tables of nested namespaces and a one-level namespace with a dot is one commit", async () => {
+    const s = await fx().session();
+    await sql(
+      s,
+      "CREATE NAMESPACE txn",
+      "CREATE NAMESPACE txn.deep",
+      'CREATE NAMESPACE "txn.deep"',
+      "CREATE TABLE txn.deep.t (id INT)",
+      'CREATE TABLE "txn.deep".t (id INT)',
+    );
+    const before = await head();
+    await sql(s, "BEGIN", "INSERT INTO txn.deep.t VALUES (1), (2)", 'INSERT INTO "txn.deep".t VALUES (3)');
+    expect(
+      await sql(s, 'SELECT (SELECT sum(id) FROM txn.deep.t), (SELECT sum(id) FROM "txn.deep".t)'),
+    ).toEqual([["3", "3"]]);
+    expect(await message(s, "COMMIT")).toBe(
+      "Committed 2 tables (txn.deep.t, txn.deep.t) in one commit on main",
+    );
+    expect(await commitsSince(before)).toBe(1);
+    expect(await sql(s, "SELECT count(*) FROM txn.deep.t")).toEqual([["2"]]);
+  });
+
   it("BEGIN … COMMIT across two tables is one commit; statements see their own writes, others do not", async () => {
     await setup("ok");
     const s = await fx().session();

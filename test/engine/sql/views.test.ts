@@ -59,6 +59,38 @@ describe("SQL session: Iceberg views", () => {
     expect(await sql(s, "SELECT * FROM v.a")).toEqual([[2]]);
   });
 
+  it("views in nested namespaces, over tables and views in nested namespaces", async () => {
+    const s = await fx().session();
+    await sql(
+      s,
+      "CREATE NAMESPACE nv",
+      "CREATE NAMESPACE nv.a",
+      "CREATE NAMESPACE nv.a.b",
+      "CREATE TABLE nv.a.b.t (id INT, cat STRING)",
+      "INSERT INTO nv.a.b.t VALUES (1, 'a'), (2, 'b'), (3, 'a')",
+    );
+    expect(await message(s, "CREATE VIEW nv.a.only_a AS SELECT id FROM nv.a.b.t WHERE cat = 'a'")).toBe(
+      "Created view nv.a.only_a",
+    );
+    const { metadata: m } = await loadView(fx().catalog, "main", ["nv", "a", "only_a"]);
+    expect(m.versions[0]?.defaultNamespace).toEqual(["nv", "a"]);
+    expect(m.versions[0]?.representations[0]?.sql).toBe("SELECT id FROM nv.a.b.t WHERE cat = 'a'");
+    await sql(
+      s,
+      "CREATE VIEW nv.counted AS SELECT count(*)::INT AS n FROM nv.a.only_a JOIN nv.a.b.t USING (id)",
+    );
+    expect(await sql(s, "SELECT id FROM nv.a.only_a ORDER BY id")).toEqual([[1], [3]]);
+    expect(await sql(s, "SELECT n FROM nv.counted")).toEqual([[2]]);
+    expect(await sql(s, "SHOW VIEWS IN nv.a")).toEqual([["nv.a", "only_a"]]);
+    expect(await message(s, "DROP VIEW nv.a.only_a")).toBe("Dropped view nv.a.only_a");
+    await expect(s.execute("SELECT n FROM nv.counted")).rejects.toThrow(
+      "Table nv.a.only_a does not exist on main",
+    );
+    await expect(s.execute("CREATE VIEW nv.a.bad AS SELECT * FROM nv.a.b.nope")).rejects.toThrow(
+      "Table nv.a.b.nope does not exist on main",
+    );
+  });
+
   it("refuses bad views in one line, committing nothing", async () => {
     const s = await fx().session();
     await sql(s, "CREATE NAMESPACE IF NOT EXISTS w", "CREATE TABLE w.t (id INT)");

@@ -76,7 +76,7 @@ export async function engineFiles(opts: EngineFilesOptions): Promise<EngineFiles
 /**
  * The paths one DuckDB connection reads for data-file locations: a local file's path, an `s3://`
  * URL when httpfs serves the connection, else the path of a cached copy. Copies used by a statement
- * stay pinned in the cache until `release` (the start of the next statement, or the end).
+ * stay pinned in the cache until `release` (once its rows are read, or at the next statement).
  */
 export class DuckFiles {
   private readonly paths = new Map<string, string>();

@@ -127,12 +127,15 @@ export class FileCache {
 
   /** Removes unpinned files, least recently used first, until the cache fits (`keep` stays). */
   private async evict(keep?: Entry): Promise<void> {
+    // chosen at once, so that `usedBytes` is right as soon as a file is released
+    const victims: string[] = [];
     for (const [key, e] of this.entries) {
-      if (this.bytes <= this.maxBytes) return;
+      if (this.bytes <= this.maxBytes) break;
       if (e.pins > 0 || e === keep) continue;
       this.entries.delete(key);
       this.bytes -= e.size;
-      await unlink(e.path).catch(() => undefined);
+      victims.push(e.path);
     }
+    await Promise.all(victims.map((path) => unlink(path).catch(() => undefined)));
   }
 }

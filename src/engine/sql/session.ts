@@ -3,7 +3,7 @@ import type { CatalogContext } from "../../catalog/context.ts";
 import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
 import { parseRefSpec } from "../../versioning/ref-spec.ts";
-import { attachFiles, duckFiles, type EngineFiles, engineFiles } from "../duck-files.ts";
+import { attachFiles, duckFiles, type DuckFiles, type EngineFiles, engineFiles } from "../duck-files.ts";
 import { quoteIdent, sqlString } from "../duck-types.ts";
 import {
   runAlterTable,
@@ -146,14 +146,17 @@ export class SqlSession {
    * transaction ends it (`transaction.ts`): nothing of it is committed, its files are removed.
    */
   async execute(sql: string, opts: { readonly signal?: AbortSignal } = {}): Promise<StatementResult> {
+    const files = duckFiles(this.ctx.duck);
+    files.release(); // the cached files of the previous statement, if its rows were not read to the end
     const cancel = new Cancellation(this.ctx.duck, opts.signal);
     try {
       const st = parseStatement(sql);
       checkInTransaction(this.ctx, st);
       cancel.check();
-      return cancel.watch(await this.run(st));
+      return cancel.watch(releasedWhenRead(await this.run(st), files));
     } catch (e) {
       cancel.release();
+      files.release();
       const error = opts.signal?.aborted ? cancel.reason() : duckError(e, this.ctx.ref, sql);
       if (!this.ctx.tx) throw error;
       await rollback(this.ctx);
@@ -281,6 +284,8 @@ export class SqlSession {
   async copyTo(sql: string, path: string, opts: { readonly signal?: AbortSignal } = {}): Promise<bigint> {
     const st = parseStatement(sql);
     if (st.kind !== "query") throw badRequest("Only the rows of a query can be written to a Parquet file");
+    const files = duckFiles(this.ctx.duck);
+    files.release();
     const cancel = new Cancellation(this.ctx.duck, opts.signal);
     try {
       cancel.check();
@@ -294,6 +299,7 @@ export class SqlSession {
       throw duckError(e, this.ctx.ref, sql);
     } finally {
       cancel.release();
+      files.release();
     }
   }
 
@@ -328,4 +334,21 @@ function duckError(e: unknown, ref: string, sql?: string): unknown {
   const offset = /position/.test(line) ? undefined : errorOffset(e.message, sql);
   const where = offset === undefined ? "" : ` (at position ${offset})`;
   return USER_ERRORS.test(line) ? badRequest(`${line}${where}`) : new FloeError("INTERNAL", line);
+}
+
+/**
+ * A result whose cached data files (`DuckFiles`) are unpinned once its rows have been read, or
+ * given up: the cache may then evict them while the session sits idle. (The next statement
+ * unpins them too, should the rows never be read to the end.)
+ */
+function releasedWhenRead(r: StatementResult, files: DuckFiles): StatementResult {
+  return { ...r, batches: releasing(r.batches, files) };
+}
+
+async function* releasing<T>(batches: AsyncIterable<T>, files: DuckFiles): AsyncIterable<T> {
+  try {
+    yield* batches;
+  } finally {
+    files.release();
+  }
 }

@@ -108,14 +108,40 @@ describe("the file cache", () => {
     const f = await files("cache", { cacheMaxBytes: limit });
     const s = await session(f);
     for (let round = 0; round < 2; round++) {
-      const rows = await sql(s, "SELECT id FROM db.mor ORDER BY id");
-      expect(rows.map((r) => Number(r[0]))).toEqual(expectedMor);
-      // while the statement ran, its files were pinned (the cache above its limit)
-      expect(f.cache.usedBytes).toBeGreaterThan(limit);
+      const r = await s.execute("SELECT id FROM db.mor ORDER BY id");
+      const ids: number[] = [];
+      for await (const batch of r.batches) {
+        // while the statement's rows are read, its files are pinned (the cache above its limit)
+        expect(f.cache.usedBytes).toBeGreaterThan(limit);
+        ids.push(...batch.map((row) => Number(row[0])));
+      }
+      expect(ids).toEqual(expectedMor);
+      // once they are read, released: least recently used evicted
+      expect(f.cache.usedBytes).toBeLessThanOrEqual(limit);
+      expect(f.cache.usedBytes).toBeGreaterThan(0);
     }
-    await sql(s, "SELECT 1"); // the next statement releases the files: least recently used evicted
+  });
+
+  it("releases a statement's files at the next statement when its rows were not read to the end", async () => {
+    const probe = await files("cache");
+    await sql(await session(probe), "SELECT count(*) FROM db.mor");
+    const limit = Math.floor(probe.cache.usedBytes / 3);
+    const f = await files("cache", { cacheMaxBytes: limit });
+    const s = await session(f);
+    const r = await s.execute("SELECT id FROM db.mor ORDER BY id");
+    const first = await r.batches[Symbol.asyncIterator]().next(); // and no more
+    expect(first.done).toBe(false);
+    expect(f.cache.usedBytes).toBeGreaterThan(limit);
+    // a statement that reads no table: the files are unpinned all the same
+    expect(await sql(s, "SHOW NAMESPACES")).toContainEqual(["db"]);
     expect(f.cache.usedBytes).toBeLessThanOrEqual(limit);
-    expect(f.cache.usedBytes).toBeGreaterThan(0);
+    // and a failed one
+    const again = await s.execute("SELECT id FROM db.mor ORDER BY id");
+    await again.batches[Symbol.asyncIterator]().next();
+    expect(f.cache.usedBytes).toBeGreaterThan(limit);
+    await expect(s.execute("SELECT nope FROM db.mor")).rejects.toThrow(/nope/);
+    expect(f.cache.usedBytes).toBeLessThanOrEqual(limit);
+    expect(await sql(s, "SELECT count(*) FROM db.mor")).toEqual([[String(expectedMor.length)]]);
   });
 });
 

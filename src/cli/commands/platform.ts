@@ -22,9 +22,19 @@ interface FileFlags {
 
 /** `floe platform …`: the Kubernetes platform — its definition and its GitOps manifests. */
 export function registerPlatform(program: Command): void {
-  const platform = program
-    .command("platform")
-    .description("the lakehouse platform on Kubernetes: definition (floe.platform.yaml) and Flux manifests");
+  const platform = examples(
+    program
+      .command("platform")
+      .description(
+        "the lakehouse platform on Kubernetes: definition (floe.platform.yaml) and Flux manifests",
+      ),
+    [
+      "floe platform init",
+      "floe platform review",
+      "floe platform execute 1.2 --repo ../home-ops --push",
+      "floe platform render -o ../home-ops --dry-run",
+    ],
+  );
 
   examples(
     platform

@@ -240,6 +240,8 @@ export class SqlSession {
     if (new Set(columns).size !== columns.length)
       throw badRequest(`A column is named twice in INSERT INTO ${key.join(".")}`);
     const body = rewriteTableRefs(st.source);
+    // the tables as they are now (a previous statement's views may predate an ALTER TABLE)
+    await registerTables(s, `SELECT * FROM (${body}) AS __floe_src`);
     const count = await this.ctx.duck.runAndReadAll(`SELECT * FROM (${body}) AS __floe_src LIMIT 0`).then(
       (r) => r.columnCount,
       () => undefined, // the source's own error is reported by the write below
@@ -248,7 +250,6 @@ export class SqlSession {
       throw badRequest(
         `INSERT INTO ${key.join(".")} has ${columns.length} target columns but the source has ${count}`,
       );
-    await registerTables(s, `SELECT * FROM (${body}) AS __floe_src`);
     const select = fields.map((f) =>
       columns.includes(f.name) ? quoteIdent(f.name) : `NULL AS ${quoteIdent(f.name)}`,
     );

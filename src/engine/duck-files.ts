@@ -81,6 +81,7 @@ export async function engineFiles(opts: EngineFilesOptions): Promise<EngineFiles
 export class DuckFiles {
   private readonly paths = new Map<string, string>();
   private leases: CachedFile[] = [];
+  private readonly copies = new Set<string>();
   private httpfs: Promise<boolean> | undefined;
 
   constructor(
@@ -110,11 +111,17 @@ export class DuckFiles {
     return loc.kind === "file" ? loc.path : location;
   }
 
+  /** Whether any of `locations` is read from a cached copy (whose path is good only until `release`). */
+  readsCopies(locations: readonly string[]): boolean {
+    return locations.some((l) => this.copies.has(l));
+  }
+
   /** Unpins the cached copies used so far. */
   release(): void {
     for (const lease of this.leases) lease.release();
     this.leases = [];
     this.paths.clear();
+    this.copies.clear();
   }
 
   private async pathFor(location: string): Promise<string> {
@@ -125,6 +132,7 @@ export class DuckFiles {
     if (await this.useHttpfs(files)) return `s3://${loc.bucket}/${loc.key}`;
     const lease = await files.cache.acquire(files.objects.storeFor(location), location);
     this.leases.push(lease);
+    this.copies.add(location);
     return lease.path;
   }
 

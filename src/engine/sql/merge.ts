@@ -1,5 +1,4 @@
 import { badRequest } from "../../core/errors.ts";
-import { alwaysTrue } from "../../iceberg/expressions/expression.ts";
 import { currentSchema } from "../../iceberg/table-metadata.ts";
 import type { NestedField } from "../../iceberg/types.ts";
 import { quoteIdent } from "../duck-types.ts";
@@ -9,6 +8,7 @@ import { messageResult, type StatementResult } from "./result.ts";
 import { rewriteTableRefs } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 import { registerTables } from "./table-views.ts";
+import { mergeFilter } from "./merge-pruning.ts";
 import { CHANGES, castTo, fieldNamed, produceChangedRows } from "./update.ts";
 import { changeRows } from "./writes.ts";
 
@@ -29,9 +29,11 @@ const SOURCE_MARK = "__floe_src";
 export async function runMerge(s: SessionContext, st: Merge): Promise<StatementResult> {
   const key = [...st.target];
   const name = key.join(".");
-  const t = quoteIdent(st.targetAlias ?? (key[key.length - 1] as string));
+  const targetName = st.targetAlias ?? (key[key.length - 1] as string);
+  const t = quoteIdent(targetName);
   const sourceName = "table" in st.source ? st.source.table : undefined;
-  const src = quoteIdent(st.sourceAlias ?? (sourceName?.[sourceName.length - 1] as string));
+  const sourceAlias = st.sourceAlias ?? (sourceName?.[sourceName.length - 1] as string);
+  const src = quoteIdent(sourceAlias);
   const sourceSql =
     "query" in st.source
       ? rewriteTableRefs(st.source.query)
@@ -50,8 +52,9 @@ export async function runMerge(s: SessionContext, st: Merge): Promise<StatementR
   );
   const joinType = clauses.some((c) => c.when === "not-matched") ? "RIGHT JOIN" : "JOIN";
   const counts = { updated: 0n, deleted: 0n, inserted: 0n };
-  await changeRows(s, key, (table) => {
-    const fields = currentSchema(table.metadata).fields;
+  await changeRows(s, key, async (table) => {
+    const schema = currentSchema(table.metadata);
+    const fields = schema.fields;
     const whens = clauses.map((c) => {
       const present = `${t}.${FILE} IS ${c.when === "matched" ? "NOT NULL" : "NULL"}`;
       return c.condition === undefined ? present : `${present} AND (${c.condition})`;
@@ -63,8 +66,9 @@ export async function runMerge(s: SessionContext, st: Merge): Promise<StatementR
     const columns = fields.map(
       (f, j) => `${pick(perClause.map((v) => v?.[j] ?? "NULL"))} AS ${quoteIdent(f.name)}`,
     );
+    const filter = await mergeFilter(s, { on, target: targetName, source: sourceAlias, sourceSql, schema });
     return produceChangedRows(s, table, {
-      filter: alwaysTrue(),
+      filter,
       modeProperty: "write.merge.mode",
       changes: (target) =>
         `SELECT * FROM (SELECT ${t}.${FILE}, ${t}.${POS}, ${keep} AS __floe_keep, ${columns.join(", ")} ` +

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { CatalogContext } from "../../catalog/context.ts";
 import type { ObjectStoreResolver } from "../../storage/open-object-store.ts";
+import type { ScanReport } from "./explain.ts";
 import type { Transaction } from "./transaction.ts";
 
 /** What the parts of a SQL session share: the catalog, DuckDB, and the session's current ref. */
@@ -16,6 +17,8 @@ export interface SessionContext {
   readonly author?: string;
   /** The `application` property of its commits; default `floe sql`. */
   readonly application?: string;
+  /** How the tables the last query read were planned (for EXPLAIN). */
+  scans?: ScanReport[];
   /** The open transaction (BEGIN … COMMIT), if any: writes are staged in it. */
   tx?: Transaction;
 }

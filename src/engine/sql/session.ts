@@ -24,6 +24,7 @@ import { rewriteTableRefs } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 import type { Statement } from "./statements.ts";
 import { errorOffset } from "./error-position.ts";
+import { explainScans, FLOE_SCAN_KEY } from "./explain.ts";
 import { parseTree, registerTables } from "./table-views.ts";
 import { prunableWhere } from "./where.ts";
 import { appendToTable, deleteFromTable, tableForWrite } from "./writes.ts";
@@ -272,9 +273,12 @@ export class SqlSession {
     const result = await this.ctx.duck.stream(sql);
     const names = result.columnNames();
     const types = result.columnTypes();
+    const rows = mapErrors(result.yieldRowsJson(), this.ctx.ref);
+    // EXPLAIN: floe's scan planning (filters, files skipped) as a row before DuckDB's plan
+    const explain = first === "EXPLAIN" && names[0] === "explain_key" && names.length === 2;
     return {
       columns: names.map((name, i) => ({ name, type: String(types[i]) })),
-      batches: mapErrors(result.yieldRowsJson(), this.ctx.ref),
+      batches: explain ? withFirst([[FLOE_SCAN_KEY, explainScans(this.ctx.scans ?? [])]], rows) : rows,
     };
   }
 
@@ -310,6 +314,11 @@ export class SqlSession {
     this.ctx.duck.closeSync();
     this.instance.closeSync();
   }
+}
+
+async function* withFirst<T>(first: T, rest: AsyncIterable<T>): AsyncIterable<T> {
+  yield first;
+  yield* rest;
 }
 
 async function* mapErrors<T>(batches: AsyncIterable<T>, ref: string): AsyncIterable<T> {

@@ -21,7 +21,7 @@ import {
   or,
 } from "../../iceberg/expressions/expression.ts";
 
-type Node = Record<string, unknown>;
+export type Node = Record<string, unknown>;
 
 const COMPARE: Record<
   string,
@@ -59,7 +59,7 @@ export async function whereExpression(duck: DuckDBConnection, where: string): Pr
     throw badRequest(
       "Unsupported WHERE in DELETE: expected one condition (no LIMIT, ORDER BY or further statements)",
     );
-  return toExpression(node.where_clause as Node, where);
+  return toExpression(node.where_clause as Node, { text: where, column: singleColumn });
 }
 
 /**
@@ -71,7 +71,7 @@ export async function prunableWhere(duck: DuckDBConnection, where: string): Prom
   try {
     return await whereExpression(duck, where);
   } catch (e) {
-    if (unconvertible.has(e as Error)) return undefined;
+    if (isUnconvertible(e)) return undefined;
     throw e;
   }
 }
@@ -79,25 +79,54 @@ export async function prunableWhere(duck: DuckDBConnection, where: string): Prom
 /** The errors `unsupported` made: a condition without an Iceberg expression. */
 const unconvertible = new WeakSet<Error>();
 
-function toExpression(n: Node, text: string): Expression {
+/** Whether `toExpression` failed because the condition has no Iceberg expression (not a user error). */
+export const isUnconvertible = (e: unknown): boolean => e instanceof Error && unconvertible.has(e);
+
+/** How a condition's column references and literals are read (`toExpression`). */
+export interface ConditionContext {
+  /** The condition's text, for error positions. */
+  readonly text: string;
+  /** The Iceberg column a COLUMN_REF stands for; throws `unsupportedPart` when it has none. */
+  readonly column: (n: Node, cx: ConditionContext) => string;
+  /** Whether a literal may be compared with a column (e.g. its DuckDB type fits the column's); default yes. */
+  readonly accepts?: (column: string, literal: Node) => boolean;
+}
+
+/**
+ * A condition of DuckDB's parse tree as an Iceberg expression: comparisons of a column with
+ * literals, BETWEEN, IN / NOT IN lists, IS [NOT] NULL, NOT, AND, OR, TRUE. Anything else throws
+ * an error that `isUnconvertible` recognises.
+ */
+export function toExpression(n: Node, cx: ConditionContext): Expression {
   const children = (n.children ?? []) as Node[];
+  const text = cx.text;
+  const compared = (col: Node, lit: Node): [string, Literal] => {
+    const c = cx.column(col, cx);
+    if (cx.accepts && !cx.accepts(c, lit)) throw unsupported(lit, text, "a literal of the column's type");
+    return [c, literal(lit, text)];
+  };
   switch (n.type) {
     case "CONJUNCTION_AND":
-      return and(...children.map((c) => toExpression(c, text)));
+      return and(...children.map((c) => toExpression(c, cx)));
     case "CONJUNCTION_OR":
-      return or(...children.map((c) => toExpression(c, text)));
+      return or(...children.map((c) => toExpression(c, cx)));
     case "OPERATOR_NOT":
-      return not(toExpression(one(children, n, text), text));
+      return not(toExpression(one(children, n, text), cx));
     case "OPERATOR_IS_NULL":
-      return isNull(column(one(children, n, text), text));
+      return isNull(cx.column(one(children, n, text), cx));
     case "OPERATOR_IS_NOT_NULL":
-      return notNull(column(one(children, n, text), text));
+      return notNull(cx.column(one(children, n, text), cx));
     case "COMPARE_IN":
     case "COMPARE_NOT_IN": {
       const [target, ...values] = children;
       if (!target || values.length === 0) throw unsupported(n, text);
-      const lits = values.map((v) => literal(v, text));
-      return (n.type === "COMPARE_IN" ? isIn : notIn)(column(target, text), lits);
+      const lits = values.map((v) => compared(target, v)[1]);
+      return (n.type === "COMPARE_IN" ? isIn : notIn)(cx.column(target, cx), lits);
+    }
+    case "COMPARE_BETWEEN": {
+      const [c, lo] = compared(n.input as Node, n.lower as Node);
+      const [, hi] = compared(n.input as Node, n.upper as Node);
+      return and(gtEq(c, lo), ltEq(c, hi));
     }
     case "VALUE_CONSTANT": {
       const v = literal(n, text);
@@ -109,8 +138,8 @@ function toExpression(n: Node, text: string): Expression {
       if (!ops) throw unsupported(n, text);
       const left = n.left as Node;
       const right = n.right as Node;
-      if (left.class === "COLUMN_REF") return ops[0](column(left, text), literal(right, text));
-      if (right.class === "COLUMN_REF") return ops[1](column(right, text), literal(left, text));
+      if (left.class === "COLUMN_REF") return ops[0](...compared(left, right));
+      if (right.class === "COLUMN_REF") return ops[1](...compared(right, left));
       throw unsupported(left.class === "CONSTANT" ? right : left, text, "a column");
     }
   }
@@ -122,10 +151,11 @@ function one(children: Node[], n: Node, text: string): Node {
   return c;
 }
 
-function column(n: Node, text: string): string {
+/** A DELETE's column: a one-part name, as the user spelled it. */
+function singleColumn(n: Node, cx: ConditionContext): string {
   const names = n.column_names as string[] | undefined;
   if (n.class !== "COLUMN_REF" || !names || names.length !== 1 || names[0] === undefined)
-    throw unsupported(n, text, "a column name");
+    throw unsupported(n, cx.text, "a column name");
   return names[0];
 }
 
@@ -167,7 +197,7 @@ function at(n: Node, text: string): string {
   return pos >= 0 && pos < text.length ? ` at "${text.slice(pos, pos + 30)}"` : "";
 }
 
-function unsupported(n: Node, text: string, expected?: string): Error {
+export function unsupported(n: Node, text: string, expected?: string): Error {
   const what =
     n.class === "FUNCTION"
       ? `function ${String(n.function_name)}`

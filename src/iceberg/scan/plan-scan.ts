@@ -55,6 +55,22 @@ export interface FileScanTask {
   readonly residual: BoundExpression;
 }
 
+/**
+ * What a scan read and skipped (Iceberg's `ScanMetrics` counters), filled in as its tasks are
+ * iterated. Skipped manifests were ruled out by their partition summaries (or list no live file);
+ * skipped files by their partition values or column metrics, or are those a skipped manifest lists.
+ */
+export interface ScanMetrics {
+  totalDataManifests: number;
+  skippedDataManifests: number;
+  totalDeleteManifests: number;
+  skippedDeleteManifests: number;
+  resultDataFiles: number;
+  skippedDataFiles: number;
+  resultDeleteFiles: number;
+  skippedDeleteFiles: number;
+}
+
 /** A planned scan: the choices made up front, and its tasks as an async iterable. */
 export interface ScanPlan extends AsyncIterable<FileScanTask> {
   readonly snapshot: Snapshot | undefined;
@@ -63,7 +79,20 @@ export interface ScanPlan extends AsyncIterable<FileScanTask> {
   /** `schema` with only the selected columns. */
   readonly projection: Schema;
   readonly filter: BoundExpression;
+  /** The counters of the last iteration of the tasks. */
+  readonly metrics: ScanMetrics;
 }
+
+const emptyMetrics = (): ScanMetrics => ({
+  totalDataManifests: 0,
+  skippedDataManifests: 0,
+  totalDeleteManifests: 0,
+  skippedDeleteManifests: 0,
+  resultDataFiles: 0,
+  skippedDataFiles: 0,
+  resultDeleteFiles: 0,
+  skippedDeleteFiles: 0,
+});
 
 /**
  * Plans a scan of a table (spec "Scan Planning"): picks the snapshot (current, by id, by ref or as
@@ -79,12 +108,17 @@ export function planScan(opts: ScanOptions): ScanPlan {
   const bindOpts = opts.caseSensitive === undefined ? {} : { caseSensitive: opts.caseSensitive };
   const filter = opts.filter ? bind(opts.filter, schema, bindOpts) : alwaysTrue();
   const projection = opts.select ? selectColumns(schema, opts.select, opts.caseSensitive ?? true) : schema;
+  const metrics = emptyMetrics();
   return {
     snapshot,
     schema,
     projection,
     filter,
-    [Symbol.asyncIterator]: () => tasks(opts, snapshot, schema, filter)[Symbol.asyncIterator](),
+    metrics,
+    [Symbol.asyncIterator]: () => {
+      Object.assign(metrics, emptyMetrics());
+      return tasks(opts, snapshot, schema, filter, metrics)[Symbol.asyncIterator]();
+    },
   };
 }
 
@@ -100,6 +134,7 @@ async function* tasks(
   snapshot: Snapshot | undefined,
   schema: Schema,
   filter: BoundExpression,
+  metrics: ScanMetrics,
 ): AsyncGenerator<FileScanTask> {
   if (!snapshot || filter.kind === "false") return;
   const { metadata, store } = opts;
@@ -119,10 +154,27 @@ async function* tasks(
 
   const check = tableFileCheck(metadata);
   const manifests = await manifestsOf(snapshot, store, metadata, check);
-  const wanted = manifests.filter((m) => {
-    if (m.addedFilesCount === 0 && m.existingFilesCount === 0) return false;
+  const manifestWanted = (m: ManifestFile): boolean => {
     const { spec, projected } = specFilter(m.partitionSpecId, `Manifest ${m.manifestPath}`);
     return manifestMightMatch(projected, spec, m.partitions);
+  };
+  const wanted = manifests.filter((m) => {
+    const data = m.content === ManifestContent.DATA;
+    if (data) metrics.totalDataManifests++;
+    else metrics.totalDeleteManifests++;
+    const read = !(m.addedFilesCount === 0 && m.existingFilesCount === 0) && manifestWanted(m);
+    if (!read) {
+      // the live files of a skipped manifest count as skipped files too
+      const files = (m.addedFilesCount ?? 0) + (m.existingFilesCount ?? 0);
+      if (data) {
+        metrics.skippedDataManifests++;
+        metrics.skippedDataFiles += files;
+      } else {
+        metrics.skippedDeleteManifests++;
+        metrics.skippedDeleteFiles += files;
+      }
+    }
+    return read;
   });
 
   const listedIn = `listed in ${snapshot.manifestList === undefined ? `snapshot ${snapshot.snapshotId}` : `manifest list ${snapshot.manifestList}`}`;
@@ -134,8 +186,13 @@ async function* tasks(
       const sf = specFilter(specId ?? m.partitionSpecId, where);
       const ordered = specOrder(sf.spec, partitionType);
       if (sf.projected.kind === "true" || !ordered.complete) return undefined;
-      return (status: EntryStatus, partition: PartitionValues) =>
-        status !== EntryStatus.DELETED && partitionMatches(sf, ordered, ordered.order(partition));
+      return (status: EntryStatus, partition: PartitionValues) => {
+        if (status === EntryStatus.DELETED) return false;
+        if (partitionMatches(sf, ordered, ordered.order(partition))) return true;
+        if (m.content === ManifestContent.DATA) metrics.skippedDataFiles++;
+        else metrics.skippedDeleteFiles++;
+        return false;
+      };
     };
     const manifest = readManifest(await store.get(m.manifestPath), m.manifestPath, { manifest: m, keep });
     checkFileVersion(metadata, manifest.formatVersion, `manifest ${m.manifestPath}`);
@@ -155,7 +212,11 @@ async function* tasks(
     const ordered = specOrder(sf.spec, manifest.partitionType);
     for (const e of live(manifest)) {
       const partition = ordered.order(e.dataFile.partition);
-      if (!partitionMatches(sf, ordered, partition) || !deletesMightMatch(filter, e.dataFile)) continue;
+      if (!partitionMatches(sf, ordered, partition) || !deletesMightMatch(filter, e.dataFile)) {
+        metrics.skippedDeleteFiles++;
+        continue;
+      }
+      metrics.resultDeleteFiles++;
       deletes.add(
         {
           file: e.dataFile,
@@ -175,7 +236,11 @@ async function* tasks(
     for (const e of live(manifest)) {
       if (e.dataFile.content !== DataFileContent.DATA) continue;
       const partition = ordered.order(e.dataFile.partition);
-      if (!partitionMatches(sf, ordered, partition) || !fileMightMatch(filter, e.dataFile)) continue;
+      if (!partitionMatches(sf, ordered, partition) || !fileMightMatch(filter, e.dataFile)) {
+        metrics.skippedDataFiles++;
+        continue;
+      }
+      metrics.resultDataFiles++;
       const seq = e.sequenceNumber ?? 0n;
       yield {
         file: e.dataFile,

@@ -171,4 +171,58 @@ describe("SQL MERGE INTO", () => {
       [2, "b"],
     ]);
   });
+
+  it("reads only the target files the ON condition can match (source values, target-only conditions)", async () => {
+    const s = await fx().session();
+    await sql(
+      s,
+      "CREATE NAMESPACE IF NOT EXISTS m",
+      "CREATE TABLE m.big (id BIGINT, region STRING, v STRING)",
+      // four files with disjoint id ranges
+      ...[0, 1, 2, 3].map(
+        (k) =>
+          `INSERT INTO m.big SELECT i, CASE WHEN i % 2 = 0 THEN 'eu' ELSE 'us' END, 'v' || i FROM range(${k * 100}, ${k * 100 + 100}) t(i)`,
+      ),
+      "CREATE TABLE m.changes (id BIGINT, v STRING)",
+      "INSERT INTO m.changes VALUES (105, 'x'), (150, 'y'), (NULL, 'z'), (1000, 'new')",
+    );
+    const rewritten = async () => {
+      const [[summary]] = (await sql(
+        s,
+        "SELECT summary['deleted-data-files'] FROM m.big$snapshots ORDER BY committed_at DESC LIMIT 1",
+      )) as [[string | null]];
+      return summary;
+    };
+    expect(
+      await message(
+        s,
+        `MERGE INTO m.big t USING m.changes c ON t.id = c.id
+         WHEN MATCHED THEN UPDATE SET v = c.v WHEN NOT MATCHED THEN INSERT (id, region, v) VALUES (c.id, 'ap', c.v)`,
+      ),
+    ).toBe("Merged into m.big: 2 rows updated, 0 deleted, 2 inserted");
+    expect(await rewritten()).toBe("1"); // only the file of ids 100–199 was read and rewritten
+    expect(
+      await sql(s, "SELECT id, v FROM m.big WHERE v IN ('x', 'y', 'z', 'new') OR id IS NULL ORDER BY id"),
+    ).toEqual([
+      ["105", "x"],
+      ["150", "y"],
+      ["1000", "new"],
+      [null, "z"],
+    ]);
+    // more source values than an IN list holds: their range; a target-only condition prunes too
+    await sql(s, "DELETE FROM m.changes", "INSERT INTO m.changes SELECT i, 'r' FROM range(200, 1400) t(i)");
+    expect(
+      await message(
+        s,
+        `MERGE INTO m.big t USING m.changes c ON t.id = c.id AND t.region = 'eu' WHEN MATCHED THEN DELETE`,
+      ),
+    ).toBe("Merged into m.big: 0 rows updated, 100 deleted, 0 inserted");
+    expect(await rewritten()).toBe("2");
+    expect(await sql(s, "SELECT count(*) FROM m.big")).toEqual([["302"]]);
+    // an empty source reads no target file at all
+    await sql(s, "DELETE FROM m.changes");
+    expect(
+      await message(s, "MERGE INTO m.big t USING m.changes c ON t.id = c.id WHEN MATCHED THEN DELETE"),
+    ).toBe("Merged into m.big: 0 rows updated, 0 deleted, 0 inserted");
+  });
 });

@@ -132,6 +132,18 @@ describe("floe sql: scan pruning from query conditions", () => {
       "WITH x AS (SELECT * FROM db.events WHERE region = 'us') SELECT * FROM x WHERE id > 0",
     );
     expect(files(cte, "db.events")).toBe("data files: 1 of 4 (3 skipped)");
+    // a table read through an Iceberg view and directly: the files either place needs
+    await sql(s, "CREATE VIEW db.us AS SELECT * FROM db.events WHERE region = 'us'");
+    const viaView = await explain(
+      "SELECT id FROM db.us UNION ALL SELECT id FROM db.events WHERE region = 'ap'",
+    );
+    expect(files(viaView, "db.events")).toBe("data files: 2 of 4 (2 skipped)");
+    expect(
+      await sql(
+        s,
+        "SELECT count(*) FROM (SELECT id FROM db.us UNION ALL SELECT id FROM db.events WHERE region = 'ap')",
+      ),
+    ).toEqual([["20"]]);
     // a correlated subquery's outer column is not the inner table's
     const correlated = await same(
       "SELECT n.id FROM db.names n WHERE EXISTS (SELECT 1 FROM db.events e WHERE e.id = n.id AND region = 'ap') ORDER BY 1",

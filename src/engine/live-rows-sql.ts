@@ -21,15 +21,16 @@ export const POS_COLUMN = "__floe_pos";
  * rows: the data files are the probe side of hash anti joins whose build sides are the deletes.
  *
  * The files are grouped by the equality delete files that apply to them (usually one group); each
- * group is one `readSql` with `filename` and `file_row_number`, anti-joined with the group's
- * position deletes on (file, position) — the delete rows joined with the (delete file, data file)
- * pairs the planner matched, so a delete applies only to the files it may — and, per set of
- * equality field ids, with its equality delete rows on those columns, null equal to null (`IS NOT
- * DISTINCT FROM`). The groups are combined with UNION ALL. Without `files`, files that have no
- * deletes are read by a plain `readSql` (DuckDB keeps their statistics); with `files`, every row
- * also has `__floe_file` (the data file's location as the manifest has it) and `__floe_pos` (its
- * position, from 0), as the row-level writers need. Deletion vectors (Puffin) and equality deletes
- * on nested columns are refused.
+ * group is one `readSql` with `filename` and `file_row_number`, anti-joined on (file, position)
+ * with the rows of the position delete files the planner assigned to the group's files, each
+ * row's `file_path` mapped to the path DuckDB reads by a join with the group's files (so the SQL
+ * grows with the files plus the delete files, not their product; a delete row applies to the file
+ * it names, as written) — and, per set of equality field ids, with its equality delete rows on
+ * those columns, null equal to null (`IS NOT DISTINCT FROM`). The groups are combined with UNION
+ * ALL. Without `files`, files that have no deletes are read by a plain `readSql` (DuckDB keeps
+ * their statistics); with `files`, every row also has `__floe_file` (the data file's location as
+ * the manifest has it) and `__floe_pos` (its position, from 0), as the row-level writers need.
+ * Deletion vectors (Puffin) and equality deletes on nested columns are refused.
  */
 export async function liveRowsSql(
   duck: DuckDBConnection,
@@ -67,33 +68,26 @@ export async function liveRowsSql(
       { positions: true },
     );
     const path = (uri: string) => sqlString(files.pathOf(uri));
+    // the group's data files: their locations (as delete files name them) and the paths read
+    const located = `(VALUES ${group.map((t) => `(${sqlString(t.file.filePath)}, ${path(t.file.filePath)})`).join(", ")})`;
     let sql = `SELECT ${columns}`;
-    if (opts.files) {
-      const pairs = group.map((t) => `(${sqlString(t.file.filePath)}, ${path(t.file.filePath)})`);
+    if (opts.files)
       sql +=
         `, f.uri AS ${FILE_COLUMN}, r.file_row_number AS ${POS_COLUMN} FROM (${rows}) r ` +
-        `JOIN (VALUES ${pairs.join(", ")}) f(uri, path) ON f.path = r.filename`;
-    } else sql += ` FROM (${rows}) r`;
-    const positional = group.flatMap((t) =>
-      t.deletes
-        .filter((d) => d.content === DataFileContent.POSITION_DELETES)
-        .map((d) => `(${path(d.filePath)}, ${sqlString(t.file.filePath)}, ${path(t.file.filePath)})`),
+        `JOIN ${located} f(uri, path) ON f.path = r.filename`;
+    else sql += ` FROM (${rows}) r`;
+    const positional = new Set(
+      group.flatMap((t) =>
+        t.deletes.filter((d) => d.content === DataFileContent.POSITION_DELETES).map((d) => path(d.filePath)),
+      ),
     );
-    if (positional.length > 0) {
-      const deletePaths = new Set(
-        group.flatMap((t) =>
-          t.deletes
-            .filter((d) => d.content === DataFileContent.POSITION_DELETES)
-            .map((d) => path(d.filePath)),
-        ),
-      );
+    if (positional.size > 0)
       sql +=
-        ` ANTI JOIN (SELECT m.path, p.pos FROM read_parquet([${[...deletePaths].join(", ")}], schema = MAP {` +
+        ` ANTI JOIN (SELECT g.path, p.pos FROM read_parquet([${[...positional].join(", ")}], schema = MAP {` +
         `${DELETE_FILE_PATH_ID}: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, ` +
-        `${DELETE_POS_ID}: {name: 'pos', type: 'BIGINT', default_value: NULL}}, filename = true) p ` +
-        `JOIN (VALUES ${positional.join(", ")}) m(del, uri, path) ON m.del = p.filename AND m.uri = p.file_path) x ` +
+        `${DELETE_POS_ID}: {name: 'pos', type: 'BIGINT', default_value: NULL}}) p ` +
+        `JOIN ${located} g(uri, path) ON g.uri = p.file_path) x ` +
         `ON x.path = r.filename AND x.pos = r.file_row_number`;
-    }
     // the group's equality deletes (the same for each of its files), by their field ids
     const byIds = new Map<string, DataFile[]>();
     for (const d of equalityDeletes(group[0] as FileScanTask)) {

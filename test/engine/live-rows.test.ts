@@ -104,11 +104,12 @@ describe("reading a table's live rows", () => {
     // newer than the equality deletes: amount 3.0 in a stays
     table = await append(`SELECT i AS id, 'a' AS category, 3.0 AS amount FROM range(100, 110) r(i)`);
     table = (await deleteRows({ duck: duck(), store, table, filter: isIn("id", [1, 60, 105]) })).table;
+    table = (await deleteRows({ duck: duck(), store, table, filter: isIn("id", [3, 106]) })).table;
     // no deletes at all
     table = await append(`SELECT i AS id, 'd' AS category, 1.0 AS amount FROM range(200, 205) r(i)`);
 
     const expected = [
-      ...range(0, 110).filter((i) => ![9, 19, 29, 39, 49, 2, 55, 1, 60, 105].includes(i)),
+      ...range(0, 110).filter((i) => ![9, 19, 29, 39, 49, 2, 55, 1, 60, 105, 3, 106].includes(i)),
       ...range(200, 205),
     ];
     const query = await tableQuery({ duck: duck(), store, metadata: table.metadata });
@@ -143,11 +144,20 @@ describe("reading a table's live rows", () => {
         expect(idAt.get(p)).toBe(withFiles.filter((x) => x.file === file)[i]?.id);
     }
 
-    // DuckDB streams the rows: anti joins with the deletes as build side, no delim join over the rows
+    // the SQL names each data file a few times, however many delete files apply to it (two here)
+    for (const [file] of byFile) {
+      const local = `'${file.replace("file://", "")}'`; // as a string, not inside the location
+      expect(query.split(local).length - 1).toBeLessThanOrEqual(2);
+      expect(r.sql.split(local).length - 1).toBeLessThanOrEqual(3);
+    }
+
+    // anti joins (DuckDB picks their build side by its estimates: here, with files of a few rows,
+    // sometimes the data), no delim or mark join over the rows as a NOT EXISTS or NOT IN made;
+    // test/cli/sql-memory.test.ts shows that millions of rows stream
     for (const sql of [query, r.sql]) {
       const plan = (await rows(duck(), `EXPLAIN ${sql}`)).map((x) => String(x.explain_value)).join("\n");
       expect(plan).toContain("ANTI");
-      expect(plan).not.toMatch(/DELIM|MARK|RIGHT_ANTI/);
+      expect(plan).not.toMatch(/DELIM|MARK/);
     }
   });
 });

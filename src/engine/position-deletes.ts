@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type DataFile, DataFileContent, type PartitionValues } from "../iceberg/data-file.ts";
@@ -85,7 +85,7 @@ async function writeOne(
         `(FORMAT parquet, FIELD_IDS {file_path: ${DELETE_FILE_PATH_ID}, pos: ${DELETE_POS_ID}})`,
     );
     const size = BigInt((await stat(local)).size);
-    if (loc.kind !== "file") await opts.store.put(target, await readFile(local));
+    if (loc.kind !== "file") await opts.store.putFile(target, local);
     const [lowPath, highPath, lowPos, highPos] = stats.slice(1) as [string, string, bigint, bigint];
     const str = { type: "string" } as const;
     const long = { type: "long" } as const;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { badRequest } from "../core/errors.ts";
@@ -166,7 +166,7 @@ async function write(opts: WriteDataFilesOptions, written: string[]): Promise<Da
         await mkdir(dirname(loc.path), { recursive: true });
         await rename(r.filename, loc.path);
       } else {
-        await opts.store.put(dest, await readFile(r.filename));
+        await opts.store.putFile(dest, r.filename);
       }
     }
     return out;
@@ -238,7 +238,7 @@ async function writeFiles(
         await mkdir(target.path, { recursive: true });
         await rename(r.filename, join(target.path, basename(r.filename)));
       } else {
-        await opts.store.put(filePath, await readFile(r.filename));
+        await opts.store.putFile(filePath, r.filename);
       }
     }
     return files;

@@ -1,6 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { link, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import {
+  copyFile,
+  link,
+  mkdir,
+  open,
+  readFile,
+  readdir,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+} from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FloeError } from "../core/errors.ts";
 import { formatLocation, keyWithin, type Location, parseRoot, TEMP_PREFIX } from "./location.ts";
@@ -72,7 +84,15 @@ export class LocalObjectStore implements ObjectStore {
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
     const file = this.file(path);
-    await this.writeVia(file, bytes, async (tmp) => {
+    await this.writeVia(file, writeBytes(bytes), async (tmp) => {
+      await rename(tmp, file);
+      return true;
+    });
+  }
+
+  async putFile(path: string, source: string): Promise<void> {
+    const file = this.file(path);
+    await this.writeVia(file, copyFrom(source), async (tmp) => {
       await rename(tmp, file);
       return true;
     });
@@ -80,7 +100,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async putIfAbsent(path: string, bytes: Uint8Array): Promise<boolean> {
     const file = this.file(path);
-    return this.writeVia(file, bytes, async (tmp) => {
+    return this.writeVia(file, writeBytes(bytes), async (tmp) => {
       try {
         await link(tmp, file);
         return true;
@@ -155,19 +175,17 @@ export class LocalObjectStore implements ObjectStore {
     return this.dir === "/" ? `file:///${key}` : `${this.root}/${key}`;
   }
 
-  /** Writes `bytes` to a new temporary file beside `file` and hands it to `commit`. */
-  private async writeVia(file: string, bytes: Uint8Array, commit: (tmp: string) => Promise<boolean>) {
+  /** Writes a new temporary file beside `file` with `fill` and hands it to `commit`. */
+  private async writeVia(
+    file: string,
+    fill: (tmp: string) => Promise<void>,
+    commit: (tmp: string) => Promise<boolean>,
+  ) {
     for (let attempt = 0; ; attempt++) {
       const tmp = join(dirname(file), `${TEMP_PREFIX}${randomUUID()}`);
       try {
         await mkdir(dirname(file), { recursive: true });
-        const handle = await open(tmp, "wx");
-        try {
-          await handle.writeFile(bytes);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await fill(tmp);
       } catch (e) {
         // a concurrent delete pruned the directory between mkdir and open
         if (code(e) === "ENOENT" && attempt < 10) continue;
@@ -264,3 +282,25 @@ function conflict(file: string): FloeError {
     `Cannot write '${file}': a file and a directory of objects would share a name on local disk`,
   );
 }
+
+/** Fills a new file (which must not exist) with `bytes`, flushed to disk. */
+const writeBytes = (bytes: Uint8Array) => async (tmp: string) => {
+  const handle = await open(tmp, "wx");
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+};
+
+/** Fills a new file (which must not exist) with a copy of `source`, flushed to disk. */
+const copyFrom = (source: string) => async (tmp: string) => {
+  await copyFile(source, tmp, constants.COPYFILE_EXCL);
+  const handle = await open(tmp, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+};

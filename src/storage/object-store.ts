@@ -13,6 +13,8 @@ import { badRequest } from "../core/errors.ts";
  *   the bytes `[offset, offset + length)`, fewer when the object ends first (none past the end).
  * - `put` replaces the object atomically: a reader sees the old bytes or the new, never a part.
  *   Objects above the store's multipart threshold are uploaded in parts, still atomically.
+ * - `putFile` is `put` of a local file's bytes, read as they are sent: the file is never held in
+ *   memory whole (data files DuckDB wrote, of up to the target file size).
  * - `putIfAbsent` writes only when no object exists at the path and says whether it did; of any
  *   number of concurrent calls on one path exactly one returns true (on S3 this needs a server that
  *   honours `If-None-Match: *`; see docs/object-storage.md).
@@ -31,6 +33,7 @@ export interface ObjectStore {
   get(path: string): Promise<Uint8Array>;
   getRange(path: string, offset: number, length: number): Promise<Uint8Array>;
   put(path: string, bytes: Uint8Array): Promise<void>;
+  putFile(path: string, file: string): Promise<void>;
   putIfAbsent(path: string, bytes: Uint8Array): Promise<boolean>;
   list(prefix: string, opts?: { pageToken?: string; limit?: number }): Promise<ObjectPage>;
   delete(path: string): Promise<void>;

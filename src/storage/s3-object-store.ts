@@ -11,6 +11,9 @@ import {
   S3ServiceException,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import { FloeError } from "../core/errors.ts";
 import { formatLocation, keyWithin, type Location, parseRoot } from "./location.ts";
 import {
@@ -49,6 +52,36 @@ export interface S3Settings {
 
 const MiB = 1024 * 1024;
 const PARALLEL_PARTS = 4;
+/** Attempts of a request whose body is read from a file as it is sent (the SDK retries none). */
+const STREAMED_ATTEMPTS = 4;
+
+/**
+ * What an upload sends: bytes in memory (the SDK retries their requests itself), or a local file
+ * read as each request sends it, so no more than a stream's buffer of it is ever in memory.
+ */
+interface Source {
+  readonly size: number;
+  /** The bytes `[start, end)` as a request body: a new stream of a file for each attempt. */
+  body(start: number, end: number): Uint8Array | Readable;
+  readonly streamed: boolean;
+}
+
+const bytesSource = (bytes: Uint8Array): Source => ({
+  size: bytes.length,
+  body: (start, end) => bytes.subarray(start, end),
+  streamed: false,
+});
+
+const fileSource = (file: string, size: number): Source => ({
+  size,
+  // an empty range still needs a body: createReadStream's `end` is inclusive
+  body: (start, end) => (end > start ? createReadStream(file, { start, end: end - 1 }) : new Uint8Array(0)),
+  streamed: true,
+});
+
+// The SDK warns on the console when a request with a streamed body fails (it cannot retry it);
+// putFile retries such requests itself, so its warnings are not the user's business.
+const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Objects in an S3 bucket under an optional key prefix. Checksums are computed and validated only
@@ -85,6 +118,7 @@ export class S3ObjectStore implements ObjectStore {
         : {}),
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
+      logger: quietLogger,
     });
     this.description = `S3 ${this.root}${settings.endpoint ? ` at ${settings.endpoint}` : ""}`;
   }
@@ -118,20 +152,26 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(path: string, bytes: Uint8Array): Promise<void> {
-    await this.write(this.key(path), path, bytes, false);
+    await this.write(this.key(path), path, bytesSource(bytes), false);
+  }
+
+  async putFile(path: string, file: string): Promise<void> {
+    const Key = this.key(path);
+    const { size } = await stat(file);
+    await this.write(Key, path, fileSource(file, size), false);
   }
 
   async putIfAbsent(path: string, bytes: Uint8Array): Promise<boolean> {
     const Key = this.key(path);
     if (!this.conditional) {
       if ((await this.head(path)) !== undefined) return false;
-      await this.write(Key, path, bytes, false);
+      await this.write(Key, path, bytesSource(bytes), false);
       return true;
     }
     // 409 ConditionalRequestConflict: another conditional write on the key is in flight (AWS); retry
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.write(Key, path, bytes, true);
+        return await this.write(Key, path, bytesSource(bytes), true);
       } catch (e) {
         if (!(e instanceof FloeError && e.kind === "REFERENCE_CONFLICT") || attempt >= 8) throw e;
         await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
@@ -202,18 +242,21 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** One PUT, or a multipart upload above the threshold; with `ifAbsent`, false on 412. */
-  private async write(Key: string, path: string, bytes: Uint8Array, ifAbsent: boolean): Promise<boolean> {
+  private async write(Key: string, path: string, source: Source, ifAbsent: boolean): Promise<boolean> {
     const condition = ifAbsent ? { IfNoneMatch: "*" } : {};
+    const op = ifAbsent ? "putIfAbsent" : "put";
     try {
-      if (bytes.length <= this.threshold) {
-        await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key,
-            Body: bytes,
-            ContentLength: bytes.length,
-            ...condition,
-          }),
+      if (source.size <= this.threshold) {
+        await this.sendBody(source, 0, source.size, op, path, (Body) =>
+          this.client.send(
+            new PutObjectCommand({
+              Bucket: this.bucket,
+              Key,
+              Body,
+              ContentLength: source.size,
+              ...condition,
+            }),
+          ),
         );
         return true;
       }
@@ -221,7 +264,7 @@ export class S3ObjectStore implements ObjectStore {
         new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }),
       );
       try {
-        const Parts = await this.uploadParts(Key, UploadId!, bytes);
+        const Parts = await this.uploadParts(Key, UploadId!, source, path);
         await this.client.send(
           new CompleteMultipartUploadCommand({
             Bucket: this.bucket,
@@ -240,25 +283,63 @@ export class S3ObjectStore implements ObjectStore {
       }
     } catch (e) {
       if (ifAbsent && e instanceof S3ServiceException && e.$metadata.httpStatusCode === 412) return false;
-      throw this.translate(e, ifAbsent ? "putIfAbsent" : "put", path);
+      throw this.translate(e, op, path);
     }
   }
 
-  private async uploadParts(Key: string, UploadId: string, bytes: Uint8Array) {
-    const count = Math.ceil(bytes.length / this.partSize);
+  private async uploadParts(Key: string, UploadId: string, source: Source, path: string) {
+    const count = Math.ceil(source.size / this.partSize);
     const parts: Array<{ PartNumber: number; ETag: string }> = new Array(count);
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < count; i = next++) {
-        const Body = bytes.subarray(i * this.partSize, Math.min(bytes.length, (i + 1) * this.partSize));
-        const res = await this.client.send(
-          new UploadPartCommand({ Bucket: this.bucket, Key, UploadId, PartNumber: i + 1, Body }),
+        const start = i * this.partSize;
+        const end = Math.min(source.size, start + this.partSize);
+        const res = await this.sendBody(source, start, end, "put", path, (Body) =>
+          this.client.send(
+            new UploadPartCommand({
+              Bucket: this.bucket,
+              Key,
+              UploadId,
+              PartNumber: i + 1,
+              Body,
+              ContentLength: end - start,
+            }),
+          ),
         );
         parts[i] = { PartNumber: i + 1, ETag: res.ETag! };
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, count) }, worker));
     return parts;
+  }
+
+  /**
+   * Sends a request whose body is `source`'s bytes `[start, end)`. A streamed body is read again
+   * for each attempt: an error the server or the network may not repeat (5xx, 429, a reset
+   * connection) is retried up to STREAMED_ATTEMPTS times, with a growing pause.
+   */
+  private async sendBody<T>(
+    source: Source,
+    start: number,
+    end: number,
+    op: string,
+    path: string,
+    request: (body: Uint8Array | Readable) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const body = source.body(start, end);
+      try {
+        return await request(body);
+      } catch (e) {
+        if (!source.streamed || attempt >= STREAMED_ATTEMPTS) throw e;
+        const err = this.translate(e, op, path);
+        if (!(err instanceof FloeError && err.retryable && err.kind === "SERVICE_UNAVAILABLE")) throw e;
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      } finally {
+        if (typeof (body as Readable).destroy === "function") (body as Readable).destroy();
+      }
+    }
   }
 
   /** An S3 or network error as a FloeError. */

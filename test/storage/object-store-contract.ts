@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isFloeError } from "../../src/core/errors.ts";
 import type { ObjectStore } from "../../src/storage/object-store.ts";
@@ -245,6 +248,35 @@ export function objectStoreContract(name: string, opts: ObjectStoreContractOptio
       expect(await store.putIfAbsent(q, big.subarray(0, 10))).toBe(false);
       expect((await store.head(q))?.size).toBe(big.length);
       await store.close();
+    }, 120_000);
+
+    it("uploads local files with putFile: empty, small, above the multipart threshold, replacing", async () => {
+      const store = await open();
+      const dir = mkdtempSync(join(tmpdir(), "floe-putfile-"));
+      try {
+        const big = randomBytes(opts.largeObjectSize);
+        const cases: Array<[string, Uint8Array]> = [
+          ["empty", new Uint8Array(0)],
+          ["small", b("small file")],
+          ["big", big],
+        ];
+        for (const [name, bytes] of cases) {
+          const file = join(dir, name);
+          writeFileSync(file, bytes);
+          const p = `${store.root}/files/${name}.parquet`;
+          await store.putFile(p, file);
+          expect((await store.head(p))?.size, name).toBe(bytes.length);
+          expect(sha(await store.get(p)), name).toBe(sha(bytes));
+        }
+        const p = `${store.root}/files/small.parquet`;
+        writeFileSync(join(dir, "again"), big.subarray(0, 1000));
+        await store.putFile(p, join(dir, "again"));
+        expect(sha(await store.get(p))).toBe(sha(big.subarray(0, 1000)));
+        expect(await kindOf(store.putFile(opts.outside(store), join(dir, "again")))).toBe("BAD_REQUEST");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await store.close();
+      }
     }, 120_000);
   });
 }

@@ -1,6 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { FloeError } from "../../src/core/errors.ts";
 import { S3ObjectStore, type S3Settings } from "../../src/storage/s3-object-store.ts";
@@ -81,6 +84,44 @@ describe("S3ObjectStore", () => {
     await down.close();
   });
 
+  it("retries a streamed putFile on a 503 with the whole file again, and gives up as SERVICE_UNAVAILABLE", async () => {
+    const bodies: Array<{ status: number; body: Buffer }> = [];
+    let failures = 1;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const status = failures-- > 0 ? 503 : 200;
+        bodies.push({ status, body: Buffer.concat(chunks) });
+        res.writeHead(status, { ETag: '"0"', "Content-Length": "0" });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const store = new S3ObjectStore("s3://bucket", { ...settings, endpoint: `http://127.0.0.1:${port}` });
+    const dir = mkdtempSync(join(tmpdir(), "floe-s3-retry-"));
+    try {
+      const bytes = randomBytes(300_000);
+      writeFileSync(join(dir, "f"), bytes);
+      await store.putFile("s3://bucket/a", join(dir, "f"));
+      expect(bodies.map((r) => r.status)).toEqual([503, 200]);
+      expect(bodies[1]?.body.equals(bytes)).toBe(true);
+
+      bodies.length = 0;
+      failures = 100;
+      const e = await failure(store.putFile("s3://bucket/b", join(dir, "f")));
+      expect(e.kind).toBe("SERVICE_UNAVAILABLE");
+      expect(e.message).toMatch(/^S3 put 's3:\/\/bucket\/b': .*HTTP 503/);
+      expect(bodies.map((r) => r.status)).toEqual([503, 503, 503, 503]);
+      for (const r of bodies) expect(r.body.equals(bytes)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await store.close();
+      server.close();
+    }
+  });
+
   it("sends no flexible checksums (Ceph RGW rejects the SDK's default CRC32 trailers)", async () => {
     const seen: Array<{ method: string; headers: IncomingHttpHeaders }> = [];
     const server = createServer((req, res) => {
@@ -94,10 +135,13 @@ describe("S3ObjectStore", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as AddressInfo;
     const store = new S3ObjectStore("s3://bucket", { ...settings, endpoint: `http://127.0.0.1:${port}` });
+    const dir = mkdtempSync(join(tmpdir(), "floe-s3-checksums-"));
     try {
       await store.put("s3://bucket/a", b("hello"));
+      writeFileSync(join(dir, "f"), "a file, streamed");
+      await store.putFile("s3://bucket/f", join(dir, "f"));
       await store.get("s3://bucket/a");
-      expect(seen.map((r) => r.method)).toEqual(["PUT", "GET"]);
+      expect(seen.map((r) => r.method)).toEqual(["PUT", "PUT", "GET"]);
       for (const { headers } of seen) {
         const names = Object.keys(headers);
         expect(
@@ -108,6 +152,7 @@ describe("S3ObjectStore", () => {
         expect(headers["x-amz-checksum-mode"]).toBeUndefined();
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
       await store.close();
       server.close();
     }

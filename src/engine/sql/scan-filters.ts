@@ -266,3 +266,33 @@ function fieldName(n: Node, schema: Schema): string | undefined {
   const column = (n.column_names as string[] | undefined)?.at(-1)?.toLowerCase();
   return schema.fields.find((f) => f.name.toLowerCase() === column)?.name;
 }
+
+/**
+ * The files a DELETE or UPDATE of one table must read, from its WHERE: the AND of the conjuncts
+ * that `conditionExpression` converts and whose columns are the table's (unqualified, or qualified
+ * by its alias); the rest (functions, subqueries, …) are left to DuckDB, which picks the rows.
+ */
+export function targetFilter(where: Node | undefined, schema: Schema, alias: string): Expression {
+  if (!where) return alwaysTrue();
+  const parts: Expression[] = [];
+  for (const part of conjuncts(where)) {
+    let own = true;
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node !== null && typeof node === "object") {
+        const n = node as Node;
+        const names = n.class === "COLUMN_REF" ? (n.column_names as string[] | undefined) : undefined;
+        if (
+          names &&
+          !(names.length === 1 || (names.length === 2 && names[0]?.toLowerCase() === alias.toLowerCase()))
+        )
+          own = false;
+        else Object.values(n).forEach(visit);
+      }
+    };
+    visit(part);
+    const e = own ? conditionExpression(part, schema) : undefined;
+    if (e) parts.push(e);
+  }
+  return parts.length === 0 ? alwaysTrue() : and(...parts);
+}

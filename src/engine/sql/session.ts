@@ -26,7 +26,9 @@ import type { Statement } from "./statements.ts";
 import { errorOffset } from "./error-position.ts";
 import { explainScans, FLOE_SCAN_KEY } from "./explain.ts";
 import { parseTree, registerTables } from "./table-views.ts";
-import { prunableWhere } from "./where.ts";
+import { prunableWhere, whereNode } from "./where.ts";
+import { targetFilter } from "./scan-filters.ts";
+import { currentSchema } from "../../iceberg/table-metadata.ts";
 import { appendToTable, deleteFromTable, tableForWrite } from "./writes.ts";
 import { runMerge } from "./merge.ts";
 import { checkInTransaction, rollback, runTransaction } from "./transaction.ts";
@@ -205,7 +207,15 @@ export class SqlSession {
         const where = st.where === undefined ? undefined : rewriteTableRefs(st.where);
         const exact = where === undefined ? alwaysTrue() : await prunableWhere(s.duck, where);
         if (exact === undefined) await registerTables(s, `SELECT 1 FROM __floe_target WHERE ${where}`);
-        const n = await deleteFromTable(s, [...st.table], exact ?? alwaysTrue(), exact ? undefined : where);
+        // otherwise the conjuncts that convert still prune the files DuckDB reads
+        const condition = exact || where === undefined ? undefined : await whereNode(s.duck, where);
+        const alias = st.table[st.table.length - 1] as string;
+        const n = await deleteFromTable(
+          s,
+          [...st.table],
+          (t) => exact ?? targetFilter(condition, currentSchema(t.metadata), alias),
+          exact ? undefined : where,
+        );
         return messageResult(`Deleted ${n} rows from ${st.table.join(".")}`);
       }
       case "query":

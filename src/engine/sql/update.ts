@@ -1,5 +1,5 @@
 import { badRequest, isFloeError } from "../../core/errors.ts";
-import { alwaysTrue, type Expression } from "../../iceberg/expressions/expression.ts";
+import type { Expression } from "../../iceberg/expressions/expression.ts";
 import type { TableFile } from "../../iceberg/producers/metadata-file.ts";
 import type { NestedField } from "../../iceberg/types.ts";
 import { currentSchema } from "../../iceberg/table-metadata.ts";
@@ -11,7 +11,8 @@ import { messageResult, type StatementResult } from "./result.ts";
 import { rewriteTableRefs } from "./rewrite.ts";
 import type { SessionContext } from "./session-context.ts";
 import { registerTables } from "./table-views.ts";
-import { whereExpression } from "./where.ts";
+import { whereNode } from "./where.ts";
+import { targetFilter } from "./scan-filters.ts";
 import { changeRows } from "./writes.ts";
 
 /** The DuckDB temp table an UPDATE or MERGE computes its changed rows into. */
@@ -77,12 +78,6 @@ export async function produceChangedRows(
   }
 }
 
-/** The Iceberg expression of a WHERE, when it has one, to prune files with; else every file is read. */
-export async function pruningFilter(s: SessionContext, where: string | undefined): Promise<Expression> {
-  if (where === undefined) return alwaysTrue();
-  return whereExpression(s.duck, where).catch(() => alwaysTrue());
-}
-
 /**
  * `UPDATE t [AS a] SET col = expr, … [WHERE cond]`: the rows the condition matches get the new
  * values (cast to the columns' types) in ONE commit on the session's branch, by the table's
@@ -96,7 +91,8 @@ export async function runUpdate(
 ): Promise<StatementResult> {
   const key = [...st.table];
   const name = key.join(".");
-  const alias = quoteIdent(st.alias ?? (key[key.length - 1] as string));
+  const aliasName = st.alias ?? (key[key.length - 1] as string);
+  const alias = quoteIdent(aliasName);
   const where = st.where === undefined ? undefined : rewriteTableRefs(st.where);
   const exprs = st.set.map((x) => ({ column: x.column, expr: rewriteTableRefs(x.expr) }));
   // Tables the values or the condition read (subqueries) become views, as for a query.
@@ -104,9 +100,11 @@ export async function runUpdate(
     s,
     `SELECT ${exprs.map((x) => x.expr).join(", ")} FROM __floe_target${where ? ` WHERE ${where}` : ""}`,
   );
-  const filter = await pruningFilter(s, where);
+  const condition = where === undefined ? undefined : await whereNode(s.duck, where);
   const made = await changeRows(s, key, (table) => {
-    const fields = currentSchema(table.metadata).fields;
+    const schema = currentSchema(table.metadata);
+    const fields = schema.fields;
+    const filter = targetFilter(condition, schema, aliasName);
     const set = new Map<string, string>();
     for (const x of exprs) {
       const f = fieldNamed(fields, x.column, name);

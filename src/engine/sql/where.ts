@@ -43,6 +43,11 @@ const COMPARE: Record<
  * else is refused with a one-line error naming the part.
  */
 export async function whereExpression(duck: DuckDBConnection, where: string): Promise<Expression> {
+  return toExpression(await whereNode(duck, where), { text: where, column: singleColumn });
+}
+
+/** A `WHERE` condition's node in DuckDB's parse tree; a syntax error or anything but one condition is a BAD_REQUEST. */
+export async function whereNode(duck: DuckDBConnection, where: string): Promise<Node> {
   const text = `SELECT 1 WHERE ${where}`;
   const reader = await duck.runAndReadAll(`SELECT json_serialize_sql(${sqlString(text)})`);
   const tree = parseJson(String(reader.getRows()[0]?.[0])) as Node;
@@ -56,10 +61,8 @@ export async function whereExpression(duck: DuckDBConnection, where: string): Pr
     node.where_clause == null ||
     (node.modifiers as unknown[] | undefined)?.length
   )
-    throw badRequest(
-      "Unsupported WHERE in DELETE: expected one condition (no LIMIT, ORDER BY or further statements)",
-    );
-  return toExpression(node.where_clause as Node, { text: where, column: singleColumn });
+    throw badRequest("Unsupported WHERE: expected one condition (no LIMIT, ORDER BY or further statements)");
+  return node.where_clause as Node;
 }
 
 /**

@@ -306,7 +306,8 @@ export async function createWithRows(
 export async function deleteFromTable(
   s: SessionContext,
   key: ContentKey,
-  filter: Expression,
+  /** The rows to delete, or (with `matchSql`) the files to read, for the table as it is. */
+  filter: (table: TableFile) => Expression,
   /** A SQL condition over the table's columns picking the rows, when `filter` only prunes. */
   matchSql?: string,
 ): Promise<bigint> {
@@ -316,7 +317,7 @@ export async function deleteFromTable(
         duck: s.duck,
         store: s.objects.storeFor(table.metadata.location),
         table,
-        filter,
+        filter: filter(table),
         ...(matchSql === undefined ? {} : { matchSql }),
       },
       undefined,

@@ -111,7 +111,7 @@ describe("SQL UPDATE", () => {
       ["UPDATE u.bad SET id = NULL WHERE id = 1", /null in required column "id"/],
       ["UPDATE u.bad SET v = 'x', v = 'y'", /^Column v is set twice in UPDATE u\.bad$/],
       ["UPDATE u.bad SET v = nope", /nope/],
-      ["UPDATE u.bad SET v = 'x' WHERE nope = 1", /column nope/],
+      ["UPDATE u.bad SET v = 'x' WHERE nope = 1", /column "?nope"?/],
       ["UPDATE u.missing SET v = 'x'", /u\.missing/],
       ["UPDATE u.bad SET", /^Syntax error: expected a column name at the end$/],
       ["UPDATE u.bad SET v = 'x' WHERE", /expected a condition after WHERE/],

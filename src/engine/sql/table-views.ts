@@ -274,6 +274,7 @@ export async function parseTree(duck: DuckDBConnection, query: string): Promise<
 
 /** DuckDB's parse tree of what a statement reads (a DESCRIBE names a table, not a query); undefined for SET etc. */
 async function queryTree(duck: DuckDBConnection, sql: string): Promise<unknown> {
+  if (/^\s*(SET|RESET)\b/i.test(sql)) return undefined; // a setting reads no table
   const body = sql.replace(/^\s*(EXPLAIN(\s+ANALYZE)?|DESCRIBE|SUMMARIZE)\s+/i, "");
   const query = /^\s*(SELECT|WITH|VALUES|FROM|TABLE|\()/i.test(body) ? body : `SELECT * FROM ${body}`;
   return parseTree(duck, query);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isFloeError } from "../../../src/core/errors.ts";
 import { message, sql, useSqlCatalog } from "./sql-helpers.ts";
 
 const fx = useSqlCatalog();
@@ -62,6 +63,19 @@ describe("SQL session: tables, inserts and queries", () => {
       ["city", "VARCHAR", "YES", null, null, null],
       ["total", "DECIMAL(38,2)", "YES", null, null, null],
     ]);
+  });
+
+  it("passes SET and RESET to DuckDB (= or TO), a bad one failing with DuckDB's one line", async () => {
+    const s = await fx().session();
+    await sql(s, "SET memory_limit = '512MB'", "SET threads TO 1");
+    expect(await sql(s, "SELECT current_setting('memory_limit'), current_setting('threads')")).toEqual([
+      ["488.2 MiB", "1"],
+    ]);
+    await sql(s, "RESET threads");
+    const bad = await s.execute("SET no_such_setting = 1").catch((e: unknown) => e);
+    expect(isFloeError(bad, "BAD_REQUEST") && bad.message).toBe(
+      'Catalog Error: unrecognized configuration parameter "no_such_setting"',
+    );
   });
 
   it("a failed INSERT commits nothing and leaves no data file", async () => {

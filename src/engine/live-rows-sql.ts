@@ -21,7 +21,7 @@ export const POS_COLUMN = "__floe_pos";
  * rows: the data files are the probe side of hash anti joins whose build sides are the deletes.
  *
  * The files are grouped by the equality delete files that apply to them (usually one group); each
- * group is one `readSql` with `filename` and `file_row_number`, anti-joined on (file, position)
+ * group is one `readSql` with `__floe_filename` and `file_row_number`, anti-joined on (file, position)
  * with the rows of the position delete files the planner assigned to the group's files, each
  * row's `file_path` mapped to the path DuckDB reads by a join with the group's files (so the SQL
  * grows with the files plus the delete files, not their product; a delete row applies to the file
@@ -74,7 +74,7 @@ export async function liveRowsSql(
     if (opts.files)
       sql +=
         `, f.uri AS ${FILE_COLUMN}, r.file_row_number AS ${POS_COLUMN} FROM (${rows}) r ` +
-        `JOIN ${located} f(uri, path) ON f.path = r.filename`;
+        `JOIN ${located} f(uri, path) ON f.path = r.__floe_filename`;
     else sql += ` FROM (${rows}) r`;
     const positional = new Set(
       group.flatMap((t) =>
@@ -87,7 +87,7 @@ export async function liveRowsSql(
         `${DELETE_FILE_PATH_ID}: {name: 'file_path', type: 'VARCHAR', default_value: NULL}, ` +
         `${DELETE_POS_ID}: {name: 'pos', type: 'BIGINT', default_value: NULL}}) p ` +
         `JOIN ${located} g(uri, path) ON g.uri = p.file_path) x ` +
-        `ON x.path = r.filename AND x.pos = r.file_row_number`;
+        `ON x.path = r.__floe_filename AND x.pos = r.file_row_number`;
     // the group's equality deletes (the same for each of its files), by their field ids
     const byIds = new Map<string, DataFile[]>();
     for (const d of equalityDeletes(group[0] as FileScanTask)) {

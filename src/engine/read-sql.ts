@@ -27,8 +27,9 @@ interface FileNode {
  * missing) is a FloeError naming it (`data-file-errors.ts`); run the query with `runOnDataFiles`
  * so that errors met while reading pages are too.
  * Files are read where `duckFiles(duck)` says (local paths, S3 through httpfs, or cached copies).
- * With `positions`, each row also has `filename` (the path read) and `file_row_number`
- * (its position in the file, from 0), as position deletes need.
+ * With `positions`, each row also has `__floe_filename` (the path read; DuckDB's `filename`
+ * under a name no table column has) and `file_row_number` (its position in the file, from 0), as
+ * position deletes need.
  *
  * Files that hold every current field under its current name and field id, which DuckDB reads as
  * the current type (asked once per file layout with DESCRIBE), are read by name without the
@@ -45,7 +46,7 @@ export async function readSql(
   if (paths.length === 0) {
     const empty = schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${quoteIdent(f.name)}`);
     const extra = opts.positions
-      ? ", CAST(NULL AS VARCHAR) AS filename, CAST(NULL AS BIGINT) AS file_row_number"
+      ? ", CAST(NULL AS VARCHAR) AS __floe_filename, CAST(NULL AS BIGINT) AS file_row_number"
       : "";
     return `SELECT ${empty.join(", ")}${extra} WHERE false`;
   }
@@ -54,8 +55,8 @@ export async function readSql(
   });
   const direct = await directLayouts(duck, schema, paths, trees);
   const groups = new Map<string, string[]>();
-  const more = opts.positions ? ", filename = true, file_row_number = true" : "";
-  const extra = opts.positions ? ", filename, file_row_number" : "";
+  const more = opts.positions ? ", filename = '__floe_filename', file_row_number = true" : "";
+  const extra = opts.positions ? ", __floe_filename, file_row_number" : "";
   for (const path of paths) {
     const root = trees.get(path);
     let key: string;

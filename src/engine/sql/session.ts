@@ -344,7 +344,11 @@ const USER_ERRORS =
 
 /** DuckDB's errors as FloeErrors with one line; an unknown table names the session's reference. */
 function duckError(e: unknown, ref: string, sql?: string): unknown {
-  const line = e instanceof Error ? (e.message.split("\n")[0] ?? e.message) : "";
+  // DuckDB prefixes a statement it cannot split into statements (`SET x =`) with this
+  const line = (e instanceof Error ? (e.message.split("\n")[0] ?? e.message) : "").replace(
+    /^Failed to extract statements: /,
+    "",
+  );
   // A plain bad-request carrying DuckDB's multi-line message (its query excerpt): its first line
   if (isFloeError(e, "BAD_REQUEST") && e.constructor === FloeError && line !== e.message)
     return badRequest(line);

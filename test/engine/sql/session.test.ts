@@ -76,6 +76,10 @@ describe("SQL session: tables, inserts and queries", () => {
     expect(isFloeError(bad, "BAD_REQUEST") && bad.message).toBe(
       'Catalog Error: unrecognized configuration parameter "no_such_setting"',
     );
+    const incomplete = await s.execute("SET threads = ").catch((e: unknown) => e);
+    expect(isFloeError(incomplete, "BAD_REQUEST") && incomplete.message).toBe(
+      "Parser Error: syntax error at end of input",
+    );
   });
 
   it("a failed INSERT commits nothing and leaves no data file", async () => {

@@ -43,28 +43,6 @@ export interface TableRows {
  * httpfs, or cached copies.
  */
 export async function tableRows(opts: TableRowsOptions): Promise<TableRows> {
-  const { tasks, schema, filter } = await planTasks(opts);
-  const sql = await liveRowsSql(opts.duck, schema, tasks, { files: true });
-  const names = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
-  return {
-    sql,
-    matching: `SELECT ${names} FROM (${sql}) WHERE ${filterSql(filter)}`,
-    tasks,
-    schema,
-    filter,
-  };
-}
-
-/**
- * The live rows of a table as a query of the schema's columns, for reads: like `tableRows`' `sql`
- * without the file and position columns, files without deletes read without joins.
- */
-export async function tableQuery(opts: TableRowsOptions): Promise<string> {
-  const { tasks, schema } = await planTasks(opts);
-  return liveRowsSql(opts.duck, schema, tasks, { files: false });
-}
-
-async function planTasks(opts: TableRowsOptions) {
   const plan = planScan({
     metadata: opts.metadata,
     store: opts.store,
@@ -76,5 +54,14 @@ async function planTasks(opts: TableRowsOptions) {
   });
   const tasks: FileScanTask[] = [];
   for await (const t of plan) tasks.push(t);
-  return { tasks, schema: plan.schema, filter: plan.filter };
+  const { schema, filter } = plan;
+  const sql = await liveRowsSql(opts.duck, schema, tasks, { files: true });
+  const names = schema.fields.map((f) => quoteIdent(f.name)).join(", ");
+  return {
+    sql,
+    matching: `SELECT ${names} FROM (${sql}) WHERE ${filterSql(filter)}`,
+    tasks,
+    schema,
+    filter,
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadView } from "../../../src/catalog/views.ts";
+import { createView, loadView } from "../../../src/catalog/views.ts";
+import { schemaFromJson } from "../../../src/iceberg/schema.ts";
 import { message, sql, useSqlCatalog } from "./sql-helpers.ts";
 
 const fx = useSqlCatalog();
@@ -104,5 +105,36 @@ describe("SQL session: Iceberg views", () => {
     await expect(s.execute("DROP VIEW w.t")).rejects.toThrow(/w.t/);
     await expect(s.execute("CREATE VIEW w.c (a) AS SELECT 1")).rejects.toThrow(/column list/);
     expect((await sql(s, "SHOW LOG")).length).toBe(before);
+  });
+
+  it("runs a Spark view that names tables through its default catalog (nessie.db.t)", async () => {
+    const s = await fx().session();
+    await sql(s, "CREATE NAMESPACE sv", "CREATE TABLE sv.t (id INT)", "INSERT INTO sv.t VALUES (1), (2)");
+    await createView(
+      fx().catalog,
+      "main",
+      ["sv", "spark_view"],
+      {
+        schema: schemaFromJson({
+          type: "struct",
+          "schema-id": 0,
+          fields: [{ id: 1, name: "id", required: false, type: "int" }],
+        }),
+        viewVersion: {
+          versionId: 1,
+          schemaId: 0,
+          timestampMs: Date.now(),
+          summary: { "engine-name": "spark" },
+          defaultCatalog: "nessie",
+          defaultNamespace: ["sv"],
+          representations: [
+            { type: "sql", sql: "SELECT id FROM nessie.sv.t WHERE id > 1", dialect: "spark" },
+          ],
+        },
+        properties: {},
+      },
+      (message) => ({ message, author: "spark" }),
+    );
+    expect(await sql(s, "SELECT * FROM sv.spark_view")).toEqual([[2]]);
   });
 });

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openCatalog } from "../../src/catalog/catalog.ts";
 import { loadTable, registerTable } from "../../src/catalog/tables.ts";
 import { DataFileContent } from "../../src/iceberg/data-file.ts";
@@ -45,9 +45,14 @@ async function csvRun(cwd: string, sql: string): Promise<{ lines: number; peakRs
   return { lines, peakRss: Number(readFileSync(rssFile, "utf8")) };
 }
 
+/** The tests' directories (tables of millions of rows), removed after the file. */
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 describe("floe sql streams results", () => {
   it("writes millions of rows as CSV with memory bounded by the batch, not the result", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "floe-sql-mem-"));
+    dirs.push(cwd);
     const setup = await runFloe(
       [
         "sql",
@@ -75,6 +80,7 @@ describe("floe sql streams results", () => {
 
   it("applies position and equality deletes with memory bounded by the batch, not the result", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "floe-sql-mem-deletes-"));
+    dirs.push(cwd);
     const setup = await runFloe(
       [
         "sql",

@@ -251,6 +251,10 @@ export function conditionExpression(condition: Node, schema: Schema): Expression
       const field = schema.fields.find((f) => f.name === column);
       return field !== undefined && isPrimitive(field.type) && literalFits(field.type, lit);
     },
+    adapt: (column, value) =>
+      typeof value === "string" && schema.fields.find((f) => f.name === column)?.type.type === "timestamp"
+        ? isoTimestamp(value)
+        : value,
   };
   try {
     const e = toExpression(condition, cx);
@@ -295,4 +299,14 @@ export function targetFilter(where: Node | undefined, schema: Schema, alias: str
     if (e) parts.push(e);
   }
   return parts.length === 0 ? alwaysTrue() : and(...parts);
+}
+
+/**
+ * A timestamp as DuckDB spells it (`2024-06-01`, `2024-06-01 10:00:00.5`) in ISO form
+ * (`2024-06-01T00:00:00`, `2024-06-01T10:00:00.5`), as Iceberg's literal conversion reads it; any
+ * other text as it is (the conversion then refuses it, and the condition is not used).
+ */
+function isoTimestamp(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?))?$/.exec(text);
+  return m ? `${m[1]}T${m[2] ?? "00:00:00"}` : text;
 }

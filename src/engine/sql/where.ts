@@ -93,6 +93,8 @@ export interface ConditionContext {
   readonly column: (n: Node, cx: ConditionContext) => string;
   /** Whether a literal may be compared with a column (e.g. its DuckDB type fits the column's); default yes. */
   readonly accepts?: (column: string, literal: Node) => boolean;
+  /** The literal as Iceberg's conversion reads it (e.g. DuckDB's `2024-06-01 10:00` timestamp spelling). */
+  readonly adapt?: (column: string, value: Literal) => Literal;
 }
 
 /**
@@ -106,7 +108,8 @@ export function toExpression(n: Node, cx: ConditionContext): Expression {
   const compared = (col: Node, lit: Node): [string, Literal] => {
     const c = cx.column(col, cx);
     if (cx.accepts && !cx.accepts(c, lit)) throw unsupported(lit, text, "a literal of the column's type");
-    return [c, literal(lit, text)];
+    const v = literal(lit, text);
+    return [c, cx.adapt ? cx.adapt(c, v) : v];
   };
   switch (n.type) {
     case "CONJUNCTION_AND":

@@ -225,4 +225,25 @@ describe("floe sql: scan pruning from query conditions", () => {
       ["5", "38"],
     ]);
   });
+
+  it("prunes timestamps spelled as DuckDB spells them, never time-zone timestamps", async () => {
+    await sql(
+      s,
+      "CREATE TABLE db.ts (id BIGINT, ts TIMESTAMP, tz TIMESTAMPTZ) PARTITIONED BY (months(ts))",
+      "INSERT INTO db.ts VALUES (1, TIMESTAMP '2024-01-15 10:00:00', TIMESTAMPTZ '2024-01-15 10:00:00+00')",
+      "INSERT INTO db.ts VALUES (2, TIMESTAMP '2024-02-15 10:00:00', TIMESTAMPTZ '2024-02-15 10:00:00+00')",
+    );
+    for (const where of [
+      "ts >= TIMESTAMP '2024-02-01 00:00:00'",
+      "ts >= '2024-02-01'",
+      "ts > '2024-02-15T09:59'",
+      "ts BETWEEN '2024-02-01 00:00:00.5' AND TIMESTAMP '2024-03-01'",
+    ]) {
+      const text = await explain(`SELECT id FROM db.ts WHERE ${where}`);
+      expect(files(text, "db.ts"), where).toBe("data files: 1 of 2 (1 skipped)");
+      expect(await sql(s, `SELECT id FROM db.ts WHERE ${where}`), where).toEqual([["2"]]);
+    }
+    const tz = await explain("SELECT id FROM db.ts WHERE tz >= TIMESTAMPTZ '2024-02-01 00:00:00+00'");
+    expect(files(tz, "db.ts")).toBe("data files: 2 of 2");
+  });
 });

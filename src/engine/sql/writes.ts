@@ -7,7 +7,7 @@ import {
 import { cleanlyRefused } from "../../catalog/context.ts";
 import { commitFailed } from "../../catalog/errors.ts";
 import { loadTable } from "../../catalog/tables.ts";
-import { badRequest, isFloeError } from "../../core/errors.ts";
+import { badRequest, FloeError, isFloeError } from "../../core/errors.ts";
 import { applyUpdates } from "../../iceberg/apply-updates.ts";
 import type { DataFile } from "../../iceberg/data-file.ts";
 import type { Expression } from "../../iceberg/expressions/expression.ts";
@@ -85,7 +85,14 @@ export interface WriteBase {
 
 /** The table a write starts from: in a transaction, its pending state; else the branch head's. */
 export async function tableForWrite(s: SessionContext, key: ContentKey): Promise<WriteBase> {
-  return s.tx?.table(key) ?? (await loadTable(s.catalog, s.ref, key));
+  const pending = s.tx?.table(key);
+  if (pending) return pending;
+  return loadTable(s.catalog, s.ref, key).catch((e: unknown) => {
+    // the catalog's (Iceberg REST's) wording, with the reference a SQL session writes on
+    if (isFloeError(e, "NOT_FOUND") && e.message.startsWith("Table does not exist"))
+      throw new FloeError("NOT_FOUND", `Table ${key.join(".")} does not exist on ${s.ref}`);
+    throw e;
+  });
 }
 
 /**

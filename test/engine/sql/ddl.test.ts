@@ -69,7 +69,7 @@ describe("SQL session: DDL and bad input", () => {
     const cases: [string, RegExp][] = [
       ["SELEC 1", /^Syntax error: syntax error at or near "SELEC" at position 0$/],
       ["SELECT nope FROM bad.t", /^Binder Error: Referenced column "nope" not found/],
-      ["INSERT INTO bad.nope VALUES (1)", /Table does not exist: bad.nope/],
+      ["INSERT INTO bad.nope VALUES (1)", /^Table bad\.nope does not exist on main$/],
       ["INSERT INTO bad.t (y) VALUES (1)", /^Table bad.t has no column y$/],
       ["CREATE TABLE bad.t (x INT)", /Table already exists: bad.t/],
       ["CREATE TABLE nons.t (x INT)", /Namespace does not exist: nons/],

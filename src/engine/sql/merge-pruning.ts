@@ -12,7 +12,7 @@ import {
 } from "../../iceberg/expressions/expression.ts";
 import type { Schema } from "../../iceberg/schema.ts";
 import { isPrimitive, type PrimitiveType } from "../../iceberg/types.ts";
-import { conditionExpression, conjuncts } from "./scan-filters.ts";
+import { conditionExpression, conjuncts, INTEGER_TYPES } from "./scan-filters.ts";
 import type { SessionContext } from "./session-context.ts";
 import { parseTree } from "./table-views.ts";
 import type { Node } from "./where.ts";
@@ -127,16 +127,14 @@ async function sourceValues(
   }
 }
 
-const INTEGERS = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
-
 /** How a source value (as DuckDB prints it) becomes a literal for the column, when the kinds match. */
 function literalOf(type: PrimitiveType, duckType: string): ((v: string) => Literal) | undefined {
   switch (type.type) {
     case "int":
     case "long":
-      return INTEGERS.test(duckType) ? (v) => BigInt(v) : undefined;
+      return INTEGER_TYPES.has(duckType) ? (v) => BigInt(v) : undefined;
     case "decimal":
-      return INTEGERS.test(duckType) || duckType.startsWith("DECIMAL") ? (v) => v : undefined;
+      return INTEGER_TYPES.has(duckType) || duckType.startsWith("DECIMAL") ? (v) => v : undefined;
     case "string":
       return duckType === "VARCHAR" ? (v) => v : undefined;
     case "date":

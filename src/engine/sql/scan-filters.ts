@@ -192,7 +192,8 @@ function resolve(n: Node, sources: readonly Source[]): { place: Place; field: st
   return matches.length === 1 && only?.place && field ? { place: only.place, field: field.name } : undefined;
 }
 
-const INTEGERS = new Set([
+/** DuckDB's integer types (a constant's type id, or `typeof` of a value). */
+export const INTEGER_TYPES: ReadonlySet<string> = new Set([
   "TINYINT",
   "SMALLINT",
   "INTEGER",
@@ -219,9 +220,9 @@ function literalFits(type: PrimitiveType, lit: Node): boolean {
   switch (type.type) {
     case "int":
     case "long":
-      return INTEGERS.has(id);
+      return INTEGER_TYPES.has(id);
     case "decimal":
-      return INTEGERS.has(id) || id === "DECIMAL";
+      return INTEGER_TYPES.has(id) || id === "DECIMAL";
     case "string":
       return id === "VARCHAR";
     case "date":

@@ -26,7 +26,7 @@ import type { Statement } from "./statements.ts";
 import { errorOffset } from "./error-position.ts";
 import { explainScans, FLOE_SCAN_KEY } from "./explain.ts";
 import { parseTree, registerTables } from "./table-views.ts";
-import { prunableWhere, whereNode } from "./where.ts";
+import { exactExpression, whereNode } from "./where.ts";
 import { targetFilter } from "./scan-filters.ts";
 import { currentSchema } from "../../iceberg/table-metadata.ts";
 import { appendToTable, deleteFromTable, tableForWrite } from "./writes.ts";
@@ -203,12 +203,12 @@ export class SqlSession {
         return this.insert(st);
       case "delete": {
         // A condition floe can turn into an Iceberg expression prunes files and picks the rows;
-        // any other (functions, subqueries) is evaluated by DuckDB on every file's rows.
+        // any other (functions, subqueries) is evaluated by DuckDB, on the files its convertible
+        // conjuncts leave.
         const where = st.where === undefined ? undefined : rewriteTableRefs(st.where);
-        const exact = where === undefined ? alwaysTrue() : await prunableWhere(s.duck, where);
+        const condition = where === undefined ? undefined : await whereNode(s.duck, where);
+        const exact = condition === undefined ? alwaysTrue() : exactExpression(condition, where ?? "");
         if (exact === undefined) await registerTables(s, `SELECT 1 FROM __floe_target WHERE ${where}`);
-        // otherwise the conjuncts that convert still prune the files DuckDB reads
-        const condition = exact || where === undefined ? undefined : await whereNode(s.duck, where);
         const alias = st.table[st.table.length - 1] as string;
         const n = await deleteFromTable(
           s,

@@ -35,7 +35,6 @@ export async function registerTables(s: SessionContext, sql: string): Promise<vo
   for (const view of s.views) await s.duck.run(`DROP VIEW IF EXISTS ${view}`);
   s.views.clear();
   s.scans = [];
-  duckFiles(s.duck).release(); // the previous statement's cached files
   const found: Found = { tables: new Map(), views: [] };
   await collect(s, sql, 0, found);
   for (const [view, t] of found.tables) {

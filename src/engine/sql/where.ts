@@ -66,13 +66,13 @@ export async function whereNode(duck: DuckDBConnection, where: string): Promise<
 }
 
 /**
- * `whereExpression`, or undefined for a condition that is valid but has no Iceberg expression
- * (functions, arithmetic, two columns compared, subqueries): the caller then evaluates the SQL
- * itself. Syntax errors, LIMIT / further statements and `= NULL` are still errors.
+ * A DELETE's condition (`whereNode`) as an Iceberg expression, or undefined for a condition that
+ * is valid but has none (functions, arithmetic, two columns compared, subqueries): the caller then
+ * evaluates the SQL itself. `= NULL` is still an error.
  */
-export async function prunableWhere(duck: DuckDBConnection, where: string): Promise<Expression | undefined> {
+export function exactExpression(condition: Node, where: string): Expression | undefined {
   try {
-    return await whereExpression(duck, where);
+    return toExpression(condition, { text: where, column: singleColumn });
   } catch (e) {
     if (isUnconvertible(e)) return undefined;
     throw e;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { openCatalog } from "../../../src/catalog/catalog.ts";
 import type { CatalogContext } from "../../../src/catalog/context.ts";
 import { allRows } from "../../../src/engine/sql/result.ts";
@@ -75,4 +75,15 @@ export function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
+}
+
+/** Runs each statement, expecting it refused with the error given, in one line. */
+export async function expectRefused(
+  session: SqlSession,
+  refused: readonly [string, RegExp][],
+): Promise<void> {
+  for (const [statement, error] of refused) {
+    await expect(session.execute(statement), statement).rejects.toThrow(error);
+    await session.execute(statement).catch((e: Error) => expect(e.message).not.toContain("\n"));
+  }
 }
